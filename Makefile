@@ -1,0 +1,56 @@
+# hardneg: PostgreSQL extension for hard-negative mining, exact/ANN search and
+# trec_eval-identical metrics.  Built with PGXS.
+#
+#   make            build hardneg.so and the install script
+#   make install    install into the PostgreSQL that pg_config names
+#   make test       install missing packages, build, and run pg_regress + pgTAP
+#                   in a throwaway cluster (test/run.sh)
+#   make demo       the same setup, then a walk through the product (demo/run.sh)
+#   make demo-stop  stop and remove the demo cluster
+#
+# Layout conventions (docs/architecture.md):
+#   src/**.c          C sources, one concern per file; all are linked
+#   src/sql/NN_*.sql  fragments of the install script, concatenated in name order
+#   sql/*.sql         pg_regress inputs, expected/*.out their outputs
+#   test/*.sql        pgTAP suites, run by pg_prove
+
+EXTENSION = hardneg
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" hardneg.control)
+
+MODULE_big = hardneg
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
+
+SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard sql/upgrade/$(EXTENSION)--*--*.sql)
+
+REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+# -Werror is not set: PostgreSQL headers of other versions may warn.
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu99 -Wall -Wmissing-prototypes
+SHLIB_LINK = -lopenblas -lm
+
+EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) hardneg.control
+	@echo "-- hardneg $(EXTVERSION): generated from src/sql/*.sql by make; edit those files." > $@
+	@printf '%s\n' '\echo Use "CREATE EXTENSION hardneg" to load this file. \quit' >> $@
+	cat $(SQL_FRAGMENTS) >> $@
+
+.PHONY: test demo demo-stop dist
+test:
+	bash test/run.sh
+
+demo:
+	bash demo/run.sh
+
+demo-stop:
+	bash demo/run.sh --stop
+
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(EXTENSION)-$(EXTVERSION).zip HEAD

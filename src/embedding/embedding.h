@@ -1,0 +1,35 @@
+/*
+ * embedding.h
+ *		The embedding type: a float4 vector with pgvector's on-disk layout.
+ *
+ * The layout (varlena header, int16 dim, int16 unused, float4[]) is byte-for-
+ * byte pgvector's "vector", which is what makes the casts between the two
+ * binary-coercible.
+ */
+#ifndef HN_EMBEDDING_H
+#define HN_EMBEDDING_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#define EMBEDDING_MAX_DIM 16000
+
+typedef struct Embedding
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	int16		dim;			/* number of dimensions */
+	int16		unused;			/* reserved, always zero */
+	float		x[FLEXIBLE_ARRAY_MEMBER];
+} Embedding;
+
+#define EMBEDDING_SIZE(dim)		(offsetof(Embedding, x) + sizeof(float) * (dim))
+#define DatumGetEmbedding(d)	((Embedding *) PG_DETOAST_DATUM(d))
+#define PG_GETARG_EMBEDDING_P(n) DatumGetEmbedding(PG_GETARG_DATUM(n))
+#define PG_RETURN_EMBEDDING_P(e) PG_RETURN_POINTER(e)
+
+extern Embedding *embedding_new(int dim);
+extern void embedding_check_dim(int dim);
+extern void embedding_check_element(float value);
+extern void embedding_check_same_dims(const Embedding *a, const Embedding *b);
+
+#endif							/* HN_EMBEDDING_H */

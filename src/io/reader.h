@@ -1,0 +1,119 @@
+/*
+ * reader.h
+ *		Reads the caller's SQL inputs into columnar batches.
+ *
+ * The only place that touches SPI for inputs.  A query string (SPEC 4: the
+ * pgRouting / tablefunc convention) is run as the calling user through a
+ * cursor, its columns are found by name and converted to arrays:
+ *
+ *	HN_COL_ID		bigint/int/smallint kept as int64; any other type (text,
+ *					varchar, uuid ...) kept as its text form.  One
+ *					abstraction for both: HnIds.
+ *	HN_COL_FLOAT8	any integer, real, double precision or numeric -> double
+ *	HN_COL_INT4		smallint/int/bigint (range-checked) -> int32
+ *	HN_COL_TEXT		any type, as its text form
+ *	HN_COL_VECTOR	embedding, pgvector vector, real[], double precision[]
+ *					-> rows of a row-major, 64-byte aligned float matrix
+ *
+ * NULLs are errors unless the column spec says nullable; vectors must all have
+ * one dimension and finite elements.  Errors name the input ("corpus") and
+ * the column, with a hint.
+ */
+#ifndef HN_READER_H
+#define HN_READER_H
+
+#include "postgres.h"
+
+typedef enum HnColType
+{
+	HN_COL_ID,
+	HN_COL_FLOAT8,
+	HN_COL_INT4,
+	HN_COL_TEXT,
+	HN_COL_VECTOR
+} HnColType;
+
+typedef struct HnColumnSpec
+{
+	const char *name;			/* column name the query must return */
+	HnColType	type;
+	bool		required;		/* error if the query lacks it */
+	bool		nullable;		/* NULL values allowed (else error) */
+} HnColumnSpec;
+
+/* Ids: bigint-like ids as int64, everything else as text. */
+typedef struct HnIds
+{
+	bool		is_text;
+	Oid			typid;			/* the input column's type */
+	int64	   *ints;			/* when !is_text */
+	char	  **texts;			/* when is_text */
+} HnIds;
+
+typedef struct HnColumn
+{
+	bool		present;		/* the query returned this column */
+	Oid			typid;			/* its type in the query */
+	HnIds		ids;			/* HN_COL_ID */
+	double	   *f8;				/* HN_COL_FLOAT8 */
+	int32	   *i4;				/* HN_COL_INT4 */
+	char	  **str;			/* HN_COL_TEXT */
+	float	   *vec;			/* HN_COL_VECTOR: nrows x dim, aligned */
+	int			dim;			/* HN_COL_VECTOR: 0 until the first row */
+	bool	   *isnull;			/* only for nullable columns */
+} HnColumn;
+
+typedef struct HnBatch
+{
+	int64		nrows;
+	int64		capacity;
+	int			ncols;
+	const HnColumnSpec *spec;
+	HnColumn   *cols;			/* parallel to spec */
+} HnBatch;
+
+typedef struct HnReader HnReader;
+
+/*
+ * Opens a cursor over sql.  "what" names the input in messages ("queries",
+ * "corpus", "qrels", "run").  Batches are allocated in the memory context
+ * current at the call; the SPI connection stays open until close.
+ */
+extern HnReader *hn_reader_open(const char *what, const char *sql,
+								const HnColumnSpec *spec, int ncols);
+
+/*
+ * Fills batch with up to maxrows further rows (replacing its contents; the
+ * batch arrays are reused).  Returns false at the end of the input.
+ * Pass a zeroed HnBatch the first time.
+ */
+extern bool hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows);
+extern void hn_reader_close(HnReader *reader);
+
+/* Reads the whole input into one batch (for inputs that fit in memory). */
+extern HnBatch *hn_read_all(const char *what, const char *sql,
+							const HnColumnSpec *spec, int ncols);
+
+/* Column lookup by spec index; the vector matrix row of a row. */
+static inline float *
+hn_batch_vector(const HnBatch *batch, int col, int64 row)
+{
+	return batch->cols[col].vec + row * (int64) batch->cols[col].dim;
+}
+
+/* Id helpers: compare, hash, copy and output in the requested type. */
+extern int	hn_ids_compare(const HnIds *a, int64 ia, const HnIds *b, int64 ib);
+extern uint64 hn_ids_hash(const HnIds *ids, int64 i);
+extern Datum hn_ids_datum(const HnIds *ids, int64 i, Oid out_type);
+extern const char *hn_ids_cstring(const HnIds *ids, int64 i, char *buf, size_t buflen);
+
+/*
+ * Row positions sorted by id (byte order for text ids, numeric for bigint),
+ * and the rank of each row in that order: the tie-break key for top-k heaps.
+ */
+extern int64 *hn_ids_sort_order(const HnIds *ids, int64 n);
+
+/* Number of rows allowed in a batch of the given row width under work_mem. */
+extern int64 hn_rows_for_work_mem(size_t bytes_per_row);
+
+#endif							/* HN_READER_H */

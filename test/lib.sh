@@ -1,0 +1,91 @@
+# test/lib.sh: shared by test/run.sh and demo/run.sh.  Source it; do not run it.
+#
+# Gives a hermetic PostgreSQL for hardneg: the server's own tree is copied to
+# .build/stage (a relocatable PostgreSQL finds its share/ and lib/ next to its
+# binaries), hardneg is installed there with DESTDIR, and a throwaway cluster
+# listens only on a Unix socket under .build.  Several checkouts can therefore
+# test at once on one machine, and nothing is installed system-wide.
+
+set -euo pipefail
+
+HN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HN_PGVER=${HN_PGVER:-15}
+HN_BUILD=${HN_BUILD:-$HN_ROOT/.build}
+HN_STAGE=$HN_BUILD/stage
+HN_PGBIN=$HN_STAGE/usr/lib/postgresql/$HN_PGVER/bin
+HN_PORT=${HN_PORT:-5499}
+HN_PYTHON=/usr/bin/python3		# Debian's numpy/faiss belong to this one
+
+hn_log() { printf '\n== %s\n' "$*"; }
+
+# Installs what is missing with apt-get: directly as root, through sudo otherwise.
+hn_install_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	hn_log "installing: ${missing[*]}"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+hn_install_deps() {
+	hn_install_packages make gcc libc6-dev "postgresql-$HN_PGVER" "postgresql-server-dev-$HN_PGVER" \
+		libopenblas-dev "postgresql-$HN_PGVER-pgtap" libtap-parser-sourcehandler-pgtap-perl \
+		python3-numpy
+}
+
+# Builds hardneg and installs it into a private copy of the server tree.
+hn_build_and_stage() {
+	local pg_config=/usr/lib/postgresql/$HN_PGVER/bin/pg_config
+	hn_log "building hardneg"
+	make -C "$HN_ROOT" -s -j"$(nproc)" PG_CONFIG="$pg_config" >/dev/null
+	rm -rf "$HN_STAGE"
+	mkdir -p "$HN_STAGE/usr/lib/postgresql" "$HN_STAGE/usr/share/postgresql"
+	cp -a "/usr/lib/postgresql/$HN_PGVER" "$HN_STAGE/usr/lib/postgresql/"
+	cp -a "/usr/share/postgresql/$HN_PGVER" "$HN_STAGE/usr/share/postgresql/"
+	make -C "$HN_ROOT" -s install DESTDIR="$HN_STAGE" PG_CONFIG="$pg_config" >/dev/null
+	chmod -R a+rX "$HN_BUILD"
+}
+
+# initdb refuses to run as root: run the server as postgres then.
+hn_as_server() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# Starts a throwaway cluster in $1 (a directory that is removed first).
+hn_cluster_start() {
+	local dir=$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+	hn_as_server "$HN_PGBIN/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 \
+		--locale=C.UTF-8 >"$dir/initdb.log"
+	cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $HN_PORT
+fsync = off
+max_worker_processes = 8
+max_parallel_workers = 4
+max_parallel_workers_per_gather = 2
+shared_buffers = 256MB
+CONF
+	hn_as_server "$HN_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+	export PGHOST=$dir PGPORT=$HN_PORT PGUSER=postgres
+}
+
+hn_cluster_stop() {
+	local dir=$1
+	[ -f "$dir/data/postmaster.pid" ] || return 0
+	hn_as_server "$HN_PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+hn_psql() { "$HN_PGBIN/psql" -X -v ON_ERROR_STOP=1 -q "$@"; }

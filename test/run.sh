@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# make test: install what is missing, build, install into a private server
+# tree, start a throwaway cluster, then run pg_regress (sql/ -> expected/) and
+# pgTAP (test/*.sql with pg_prove).  Ends with one summary line:
+#   "hardneg: N passed, N failed"
+# Environment: HN_TESTS="name ..." limits pgTAP to those suites; HN_REGRESS
+# likewise for pg_regress ("none" skips it).
+source "$(dirname "$0")/lib.sh"
+cd "$HN_ROOT"
+
+hn_install_deps
+hn_build_and_stage
+
+cluster=$HN_BUILD/cluster
+trap 'hn_cluster_stop "$cluster"' EXIT
+hn_log "starting a throwaway cluster"
+hn_cluster_start "$cluster"
+
+# Independent references (numpy, hand-derived) are computed before the suites
+# that read them; each script writes under .build/test.
+mkdir -p "$HN_BUILD/test"
+for prep in test/prepare.d/*; do
+	[ -x "$prep" ] || continue
+	hn_log "preparing $(basename "$prep")"
+	HN_PYTHON=$HN_PYTHON HN_TESTDATA=$HN_BUILD/test "$prep"
+done
+
+passed=0
+failed=0
+
+if [ "${HN_REGRESS:-}" != none ]; then
+	hn_log "pg_regress"
+	regress=${HN_REGRESS:-$(ls sql/*.sql 2>/dev/null | xargs -rn1 basename | sed 's/\.sql$//' | tr '\n' ' ')}
+	if [ -n "$regress" ]; then
+		pgxs_dir=$(dirname "$("/usr/lib/postgresql/$HN_PGVER/bin/pg_config" --pgxs)")
+		set +e
+		"$pgxs_dir/../test/regress/pg_regress" --inputdir=. --bindir="$HN_PGBIN" \
+			--dbname=hn_regress --load-extension=hardneg $regress | tee "$HN_BUILD/regress.log"
+		rc=${PIPESTATUS[0]}
+		set -e
+		n_ok=$(grep -cE '^ok |^test .* \.\.\. ok' "$HN_BUILD/regress.log" || true)
+		n_bad=$(grep -cE '^not ok |\.\.\. FAILED' "$HN_BUILD/regress.log" || true)
+		# pg_regress can stop before printing a verdict (a missing expected file)
+		[ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ] && n_bad=1
+		passed=$((passed + n_ok))
+		failed=$((failed + n_bad))
+		[ -f regression.diffs ] && head -200 regression.diffs
+	fi
+fi
+
+hn_log "pgTAP"
+hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_tap" -c "CREATE DATABASE hn_tap"
+hn_psql -d hn_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION hardneg"
+suites=()
+if [ -n "${HN_TESTS:-}" ]; then
+	for t in $HN_TESTS; do suites+=("test/$t.sql"); done
+else
+	for t in test/*.sql; do [ -e "$t" ] && suites+=("$t"); done
+fi
+if [ ${#suites[@]} -gt 0 ]; then
+	set +e
+	pg_prove -d hn_tap --ext .sql -S HN_TESTDATA="$HN_BUILD/test" -S HN_ROOT="$HN_ROOT" "${suites[@]}" \
+		2>&1 | tee "$HN_BUILD/tap.log"
+	set -e
+	# Count test files: one passes when every assertion in it passed.
+	n_files=${#suites[@]}
+	n_badf=$(grep -cE '^test/.*\.\. (Failed|Dubious|No subtests)|^Parse errors' "$HN_BUILD/tap.log" || true)
+	grep -q '^Result: PASS' "$HN_BUILD/tap.log" || [ "$n_badf" -gt 0 ] || n_badf=$n_files
+	passed=$((passed + n_files - n_badf))
+	failed=$((failed + n_badf))
+fi
+
+echo
+echo "hardneg: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
