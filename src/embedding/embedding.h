@@ -31,5 +31,7 @@ extern Embedding *embedding_new(int dim);
 extern void embedding_check_dim(int dim);
 extern void embedding_check_element(float value);
 extern void embedding_check_same_dims(const Embedding *a, const Embedding *b);
+extern void embedding_check_typmod(int dim, int32 typmod);
+extern void embedding_check_result(float value);
 
 #endif							/* HN_EMBEDDING_H */

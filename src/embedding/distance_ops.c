@@ -1,0 +1,93 @@
+/*
+ * distance_ops.c
+ *		Distance operators and functions of the embedding type.
+ *
+ * Thin wrappers: the arithmetic is in the shared kernels
+ * (src/kernels/distance.h), so <->, the index, k-NN and mining agree to the
+ * bit for a given hardneg.simd variant.  Results are double precision, as in
+ * pgvector, so expressions over them need no casts.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "embedding/embedding.h"
+#include "kernels/distance.h"
+
+/* Detoasts both arguments and checks that their dimensions agree. */
+static void
+get_pair(FunctionCallInfo fcinfo, Embedding **a, Embedding **b)
+{
+	*a = PG_GETARG_EMBEDDING_P(0);
+	*b = PG_GETARG_EMBEDDING_P(1);
+	embedding_check_same_dims(*a, *b);
+}
+
+PG_FUNCTION_INFO_V1(embedding_l2_distance);
+Datum
+embedding_l2_distance(PG_FUNCTION_ARGS)
+{
+	Embedding  *a,
+			   *b;
+
+	get_pair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8(sqrt((double) hn_l2sq(a->x, b->x, a->dim)));
+}
+
+/* Squared L2: what an index needs for ordering, without the sqrt. */
+PG_FUNCTION_INFO_V1(embedding_l2_squared_distance);
+Datum
+embedding_l2_squared_distance(PG_FUNCTION_ARGS)
+{
+	Embedding  *a,
+			   *b;
+
+	get_pair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8((double) hn_l2sq(a->x, b->x, a->dim));
+}
+
+PG_FUNCTION_INFO_V1(embedding_inner_product);
+Datum
+embedding_inner_product(PG_FUNCTION_ARGS)
+{
+	Embedding  *a,
+			   *b;
+
+	get_pair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8((double) hn_dot(a->x, b->x, a->dim));
+}
+
+/* <#>: negated so that ORDER BY ... ASC puts the largest product first. */
+PG_FUNCTION_INFO_V1(embedding_negative_inner_product);
+Datum
+embedding_negative_inner_product(PG_FUNCTION_ARGS)
+{
+	Embedding  *a,
+			   *b;
+
+	get_pair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8(-(double) hn_dot(a->x, b->x, a->dim));
+}
+
+/* NaN when either vector is zero: the angle is undefined (as in pgvector). */
+PG_FUNCTION_INFO_V1(embedding_cosine_distance);
+Datum
+embedding_cosine_distance(PG_FUNCTION_ARGS)
+{
+	Embedding  *a,
+			   *b;
+
+	get_pair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8(hn_cosine_distance(a->x, b->x, a->dim));
+}
+
+PG_FUNCTION_INFO_V1(embedding_l1_distance);
+Datum
+embedding_l1_distance(PG_FUNCTION_ARGS)
+{
+	Embedding  *a,
+			   *b;
+
+	get_pair(fcinfo, &a, &b);
+	PG_RETURN_FLOAT8((double) hn_l1(a->x, b->x, a->dim));
+}
