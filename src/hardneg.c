@@ -20,6 +20,7 @@ void
 _PG_init(void)
 {
 	hn_kernels_init();
+	hn_index_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hardneg");
 #else

@@ -13,5 +13,6 @@
 #define HARDNEG_VERSION "0.1.0"
 
 extern void hn_kernels_init(void);
+extern void hn_index_init(void);	/* src/index/ivfsq.c */
 
 #endif							/* HARDNEG_H */

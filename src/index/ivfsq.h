@@ -1,0 +1,197 @@
+/*
+ * ivfsq.h
+ *		The ivfsq index access method: inverted lists of 8-bit scalar-quantised
+ *		residual codes with exact re-ranking (design in docs/index.md).
+ *
+ * Files (the contrib/bloom split): ivfsq.c handler, options and GUCs;
+ * build.c; insert.c; scan.c; vacuum.c; cost.c; validate.c; page.c page
+ * layout and the vector store; verify.c the structure checker.
+ *
+ * Pages (all with IvfPageOpaque special space):
+ *	block 0				metapage (IvfMetaData)
+ *	dir_start..+ndir	list directory: IvfListDir entries {head, tail}
+ *	code pages			one chain per list (next link); items IvfCodeTuple
+ *	vector pages		one chain for the whole index; raw float arrays packed
+ *						back to back, a vector may continue on the next page.
+ *						The quantiser (lo[dim], step[dim]) and the centroids
+ *						(k x dim) are stored first, from meta->quant.
+ */
+#ifndef HN_IVFSQ_H
+#define HN_IVFSQ_H
+
+#include "postgres.h"
+
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "access/relscan.h"
+#include "access/itup.h"
+#include "fmgr.h"
+#include "kernels/distance.h"
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "storage/bufmgr.h"
+#include "utils/relcache.h"
+
+#define IVF_MAGIC			0x49565351	/* "IVSQ" */
+#define IVF_VERSION			1
+#define IVF_METAPAGE_BLKNO	0
+
+/* page kinds (IvfPageOpaque.flags) */
+#define IVF_PAGE_META		1
+#define IVF_PAGE_DIR		2
+#define IVF_PAGE_CODES		3
+#define IVF_PAGE_VECTORS	4
+#define IVF_PAGE_ID			0xFF81	/* identifies our pages in pg_filedump */
+
+/* Above this many dimensions entries carry no code: scans compare exactly. */
+#define IVF_MAX_CODE_DIM	4000
+#define IVF_MAX_LISTS		32768
+
+/* strategy numbers = metric of the operator class (support function 1) */
+#define IVF_DISTANCE_PROC	1
+#define IVF_NPROC			1
+
+typedef struct IvfPageOpaqueData
+{
+	BlockNumber next;			/* next page of the same chain */
+	uint16		flags;			/* IVF_PAGE_* */
+	uint16		page_id;		/* IVF_PAGE_ID */
+} IvfPageOpaqueData;
+
+typedef IvfPageOpaqueData *IvfPageOpaque;
+
+/* byte range of a vector page that holds floats */
+#define IVF_DATA_START	MAXALIGN(SizeOfPageHeaderData)
+#define IVF_DATA_END	(BLCKSZ - MAXALIGN(sizeof(IvfPageOpaqueData)))
+
+#define IvfPageGetOpaque(page) ((IvfPageOpaque) PageGetSpecialPointer(page))
+
+/* A byte position in the vector store. */
+typedef struct IvfVecLoc
+{
+	BlockNumber blkno;
+	uint16		offset;			/* from the page start */
+} IvfVecLoc;
+
+typedef struct IvfMetaData
+{
+	uint32		magic;
+	uint32		version;
+	int32		dim;			/* 0 until the first vector is known */
+	int32		metric;			/* HnMetric */
+	int32		nlists;			/* 0: not yet initialised (empty build) */
+	int32		ndirpages;
+	BlockNumber dir_start;		/* first directory page (contiguous run) */
+	int32		codebytes;		/* dim, or 0 above IVF_MAX_CODE_DIM */
+	IvfVecLoc	quant;			/* lo[dim], step[dim], centroids[nlists][dim] */
+	BlockNumber vec_tail;		/* vector store append position */
+	uint16		vec_tail_off;
+	BlockNumber vec_head;		/* first page of the vector chain */
+} IvfMetaData;
+
+#define IvfPageGetMeta(page) ((IvfMetaData *) PageGetContents(page))
+
+typedef struct IvfListDir
+{
+	BlockNumber head;			/* first code page, or InvalidBlockNumber */
+	BlockNumber tail;			/* last code page: inserts append here */
+} IvfListDir;
+
+#define IVF_DIR_PER_PAGE \
+	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaqueData))) / sizeof(IvfListDir))
+
+/* One indexed row in a list. */
+typedef struct IvfCodeTuple
+{
+	ItemPointerData heaptid;
+	uint16		voff;			/* vector location (offset part) */
+	BlockNumber vblk;			/* vector location (block part) */
+	float		sqnorm;			/* |x|^2 of the stored vector (L2 estimate) */
+	uint8		code[FLEXIBLE_ARRAY_MEMBER];	/* residual, one byte a dim */
+} IvfCodeTuple;
+
+#define IVF_CODE_TUPLE_SIZE(codebytes) MAXALIGN(offsetof(IvfCodeTuple, code) + (codebytes))
+
+/* Build options (WITH (...)). */
+typedef struct IvfOptions
+{
+	int32		vl_len_;
+	int			lists;			/* 0: sqrt(rows) */
+	int			kmeans_iterations;
+	int			sample_per_list;
+} IvfOptions;
+
+/*
+ * What never changes after the index is built (or lazily initialised): kept
+ * in rd_amcache so scans do not re-read centroids and quantiser.
+ */
+typedef struct IvfCache
+{
+	int			dim;
+	int			metric;
+	int			nlists;
+	int			ndirpages;
+	BlockNumber dir_start;
+	int			codebytes;
+	float	   *lo;				/* [dim] */
+	float	   *step;			/* [dim] */
+	float	   *centroids;		/* [nlists][dim] */
+	float	   *centroid_sqnorm;	/* [nlists] */
+} IvfCache;
+
+/* GUCs (ivfsq.c) */
+extern int	ivf_probes;
+extern int	ivf_rerank;
+extern int	ivf_max_scan_tuples;
+
+/* ivfsq.c */
+extern void hn_index_init(void);
+extern bytea *ivfoptions(Datum reloptions, bool validate);
+extern HnMetric ivf_index_metric(Relation index);
+
+/* page.c */
+extern void ivf_init_page(Page page, uint16 flags);
+extern Buffer ivf_new_buffer(Relation index);
+extern void ivf_check_page(Relation index, Page page, BlockNumber blkno, uint16 flags);
+extern IvfCache *ivf_get_cache(Relation index);
+extern void ivf_read_floats(Relation index, IvfVecLoc *loc, float *out, int n);
+extern void ivf_append_floats_logged(Relation index, Buffer metabuf, const float *v, int n,
+									 IvfVecLoc *loc);
+extern bool ivf_prepare_vector(HnMetric metric, float *v, int dim);
+extern BlockNumber ivf_dir_block(IvfCache *cache, int list);
+extern void ivf_fill_metapage(Page page, int dim, HnMetric metric);
+extern void ivf_check_dim(IvfCache *cache, int dim);
+extern void ivf_encode(IvfCache *cache, const float *v, int list, uint8 *code);
+
+/* build.c */
+extern IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo);
+extern void ivfbuildempty(Relation index);
+extern char *ivfbuildphasename(int64 phasenum);
+
+/* insert.c */
+extern bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer ht_ctid,
+					  Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+					  IndexInfo *indexInfo);
+extern void ivf_lazy_init(Relation index, Buffer metabuf, const float *v, int dim);
+
+/* scan.c */
+extern IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys);
+extern void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+extern bool ivfgettuple(IndexScanDesc scan, ScanDirection dir);
+extern void ivfendscan(IndexScanDesc scan);
+
+/* vacuum.c */
+extern IndexBulkDeleteResult *ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+											IndexBulkDeleteCallback callback, void *callback_state);
+extern IndexBulkDeleteResult *ivfvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
+
+/* cost.c */
+extern void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
+							Cost *indexStartupCost, Cost *indexTotalCost,
+							Selectivity *indexSelectivity, double *indexCorrelation,
+							double *indexPages);
+
+/* validate.c */
+extern bool ivfvalidate(Oid opclassoid);
+
+#endif							/* HN_IVFSQ_H */

@@ -1,0 +1,415 @@
+/*
+ * scan.c
+ *		ivfsq scans: rank lists by their centroid, estimate distances of the
+ *		rows in the nearest lists from their 8-bit codes, re-rank the best
+ *		estimates with exact distances from the stored vectors, and return
+ *		them in exact order.
+ *
+ * Rows come in batches of hardneg.ivfsq_rerank: the first batch is the best
+ * of the first hardneg.ivfsq_probes lists; when a batch runs out (a filter
+ * rejected its rows) the next best estimates follow, then further lists,
+ * until the lists are exhausted or hardneg.ivfsq_max_scan_tuples rows were
+ * returned.  Within a batch the order is exact; across batches it is the
+ * order of the estimates, which is what an approximate index promises.
+ *
+ * Estimates: with x = c + r and r[i] ~ lo[i] + step[i] * code[i],
+ *   q.x ~ q.c + sum q[i] lo[i] + sum (q[i] step[i]) code[i];
+ * the last sum runs on bytes after quantising w = q * step (quant.h).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "embedding/embedding.h"
+#include "index/ivfsq.h"
+#include "kernels/quant.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+typedef struct IvfCandidate
+{
+	float		est;
+	uint16		voff;
+	BlockNumber vblk;
+	ItemPointerData tid;
+} IvfCandidate;
+
+typedef struct IvfRanked
+{
+	float		score;			/* list score or exact distance */
+	int			id;				/* list number or candidate position */
+} IvfRanked;
+
+typedef struct IvfScanOpaqueData
+{
+	MemoryContext cxt;			/* per-rescan allocations */
+	IvfCache   *cache;
+	bool		started;
+	bool		done;
+	float	   *q;				/* prepared query */
+	float		qsqnorm;
+	float		qconst;			/* sum q[i] lo[i] */
+	float		qscale;
+	int8	   *qi;				/* quantised q * step */
+	HnDotU8S8	dotk;
+	IvfRanked  *lists;			/* lists by centroid score, best first */
+	int			next_list;
+	IvfCandidate *pool;
+	int			npool;
+	int			poolcap;
+	int			consumed;		/* pool[0..consumed) were re-ranked */
+	IvfRanked  *batch;			/* re-ranked rows, exact order */
+	int			nbatch;
+	int			batchpos;
+	int64		returned;
+	float	   *vec;			/* scratch for one stored vector */
+} IvfScanOpaqueData;
+
+typedef IvfScanOpaqueData *IvfScanOpaque;
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const IvfRanked *x = a;
+	const IvfRanked *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? -1 : 1;
+	return x->id - y->id;
+}
+
+IndexScanDesc
+ivfbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	IvfScanOpaque so = palloc0(sizeof(IvfScanOpaqueData));
+
+	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "ivfsq scan",
+									ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+void
+ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	MemoryContextReset(so->cxt);
+	so->started = false;
+	so->done = false;
+}
+
+/* Distance from the exact dot product (or squared norm for L2). */
+static inline float
+metric_distance(IvfScanOpaque so, float dot, float sqnorm)
+{
+	switch (so->cache->metric)
+	{
+		case HN_METRIC_L2:
+			return so->qsqnorm + sqnorm - 2.0f * dot;
+		case HN_METRIC_IP:
+			return -dot;
+		default:
+			return 1.0f - dot;
+	}
+}
+
+/* Prepares the query; false when the scan can return no row. */
+static bool
+prepare_query(IndexScanDesc scan, IvfScanOpaque so)
+{
+	IvfCache   *cache = so->cache;
+	ScanKey		key = &scan->orderByData[0];
+	Embedding  *e;
+	float	   *w;
+	int			dim = cache->dim;
+
+	if (key->sk_flags & SK_ISNULL)
+		return false;
+	e = DatumGetEmbedding(key->sk_argument);
+	ivf_check_dim(cache, e->dim);
+	so->q = palloc(sizeof(float) * dim);
+	memcpy(so->q, e->x, sizeof(float) * dim);
+	if (!ivf_prepare_vector(cache->metric, so->q, dim))
+		return false;
+	so->qsqnorm = hn_norm_sq(so->q, dim);
+	so->vec = palloc(sizeof(float) * dim);
+	if (cache->codebytes > 0)
+	{
+		w = palloc(sizeof(float) * dim);
+		for (int i = 0; i < dim; i++)
+			w[i] = so->q[i] * cache->step[i];
+		so->qi = palloc(dim);
+		so->qscale = hn_quantize_query(w, dim, so->qi);
+		so->qconst = hn_dot(so->q, cache->lo, dim);
+		so->dotk = hn_dot_u8s8_kernel();
+	}
+	return true;
+}
+
+/* Orders all lists by how close their centroid is to the query. */
+static void
+rank_lists(IvfScanOpaque so)
+{
+	IvfCache   *cache = so->cache;
+
+	so->lists = palloc(sizeof(IvfRanked) * cache->nlists);
+	for (int l = 0; l < cache->nlists; l++)
+	{
+		float		dot = hn_dot(so->q, cache->centroids + (Size) l * cache->dim, cache->dim);
+
+		so->lists[l].score = metric_distance(so, dot, cache->centroid_sqnorm[l]);
+		so->lists[l].id = l;
+	}
+	qsort(so->lists, cache->nlists, sizeof(IvfRanked), ranked_cmp);
+}
+
+static void
+pool_reserve(IvfScanOpaque so, int more)
+{
+	if (so->npool + more <= so->poolcap)
+		return;
+	so->poolcap = Max(so->poolcap * 2, so->npool + more + 256);
+	if (so->pool == NULL)
+		so->pool = palloc(sizeof(IvfCandidate) * so->poolcap);
+	else
+		so->pool = repalloc_huge(so->pool, sizeof(IvfCandidate) * so->poolcap);
+}
+
+/* Exact distance of the stored vector at (blk, off). */
+static float
+exact_distance(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blk, uint16 off)
+{
+	IvfVecLoc	loc = {blk, off};
+	int			dim = so->cache->dim;
+
+	ivf_read_floats(scan->indexRelation, &loc, so->vec, dim);
+	if (so->cache->metric == HN_METRIC_L2)
+		return hn_l2sq(so->q, so->vec, dim);
+	return metric_distance(so, hn_dot(so->q, so->vec, dim), 0.0f);
+}
+
+/* Adds the estimates of one code page's rows to the pool. */
+static void
+scan_code_page(IvfScanOpaque so, Page page, float base)
+{
+	OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+	int			cb = so->cache->codebytes;
+
+	pool_reserve(so, maxoff);
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		ItemId		iid = PageGetItemId(page, off);
+		IvfCodeTuple *tup;
+		IvfCandidate *c;
+
+		if (!ItemIdIsNormal(iid))
+			continue;
+		tup = (IvfCodeTuple *) PageGetItem(page, iid);
+		c = &so->pool[so->npool++];
+		c->tid = tup->heaptid;
+		c->vblk = tup->vblk;
+		c->voff = tup->voff;
+		if (cb > 0)
+		{
+			float		dot = base + so->qscale * (float) so->dotk(tup->code, so->qi, cb);
+
+			c->est = metric_distance(so, dot, tup->sqnorm);
+		}
+		else
+			c->est = 0.0f;		/* computed exactly once the page is released */
+	}
+}
+
+static void
+scan_list(IndexScanDesc scan, IvfScanOpaque so, int list)
+{
+	Relation	index = scan->indexRelation;
+	IvfCache   *cache = so->cache;
+	BlockNumber blk;
+	BlockNumber dirblk = ivf_dir_block(cache, list);
+	Buffer		buf = ReadBuffer(index, dirblk);
+	float		base = 0.0f;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
+	blk = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
+	UnlockReleaseBuffer(buf);
+	if (cache->codebytes > 0)
+		base = hn_dot(so->q, cache->centroids + (Size) list * cache->dim, cache->dim) + so->qconst;
+
+	while (blk != InvalidBlockNumber)
+	{
+		Page		page;
+		int			first = so->npool;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBuffer(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		ivf_check_page(index, page, blk, IVF_PAGE_CODES);
+		scan_code_page(so, page, base);
+		blk = IvfPageGetOpaque(page)->next;
+		UnlockReleaseBuffer(buf);
+		if (cache->codebytes == 0)
+			for (int i = first; i < so->npool; i++)
+				so->pool[i].est = exact_distance(scan, so, so->pool[i].vblk, so->pool[i].voff);
+	}
+}
+
+static void
+probe_more_lists(IndexScanDesc scan, IvfScanOpaque so)
+{
+	int			end = Min(so->next_list + ivf_probes, so->cache->nlists);
+
+	for (; so->next_list < end; so->next_list++)
+		scan_list(scan, so, so->lists[so->next_list].id);
+}
+
+/* Moves the n smallest estimates of pool[lo..hi) to its front (quickselect). */
+static void
+select_smallest(IvfCandidate *a, int lo, int hi, int n)
+{
+	int			target = lo + n;
+
+	hi--;
+	while (lo < hi)
+	{
+		float		pivot = a[lo + (hi - lo) / 2].est;
+		int			i = lo;
+		int			j = hi;
+
+		while (i <= j)
+		{
+			while (a[i].est < pivot)
+				i++;
+			while (a[j].est > pivot)
+				j--;
+			if (i <= j)
+			{
+				IvfCandidate t = a[i];
+
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		}
+		if (target <= j)
+			hi = j;
+		else if (target >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+/* Re-ranks the next hardneg.ivfsq_rerank best estimates exactly. */
+static void
+next_batch(IndexScanDesc scan, IvfScanOpaque so)
+{
+	int			n = Min(ivf_rerank, so->npool - so->consumed);
+
+	if (n < so->npool - so->consumed)
+		select_smallest(so->pool, so->consumed, so->npool, n);
+	if (so->batch == NULL)
+		so->batch = palloc(sizeof(IvfRanked) * ivf_rerank);
+	for (int i = 0; i < n; i++)
+	{
+		IvfCandidate *c = &so->pool[so->consumed + i];
+
+		so->batch[i].score = so->cache->codebytes > 0 ?
+			exact_distance(scan, so, c->vblk, c->voff) : c->est;
+		so->batch[i].id = so->consumed + i;
+	}
+	qsort(so->batch, n, sizeof(IvfRanked), ranked_cmp);
+	so->nbatch = n;
+	so->batchpos = 0;
+	so->consumed += n;
+}
+
+static bool
+start_scan(IndexScanDesc scan, IvfScanOpaque so)
+{
+	so->cache = ivf_get_cache(scan->indexRelation);
+	if (so->cache->nlists == 0)
+		return false;
+	if (!prepare_query(scan, so))
+		return false;
+	rank_lists(so);
+	probe_more_lists(scan, so);
+	return true;
+}
+
+bool
+ivfgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	MemoryContext old;
+	bool		found = false;
+
+	if (scan->numberOfOrderBys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("an ivfsq index can only be scanned in distance order"),
+				 errhint("Use ORDER BY embedding <-> / <#> / <=> value LIMIT k.")));
+	if (so->done)
+		return false;
+	old = MemoryContextSwitchTo(so->cxt);
+	if (!so->started)
+	{
+		/* the batch array belongs to the scan context: reset with it */
+		so->pool = NULL;
+		so->npool = so->poolcap = so->consumed = 0;
+		so->batch = NULL;
+		so->nbatch = so->batchpos = 0;
+		so->returned = 0;
+		so->next_list = 0;
+		so->started = true;
+		if (!start_scan(scan, so))
+			so->done = true;
+		else
+			pgstat_count_index_scan(scan->indexRelation);
+	}
+	while (!so->done && !found)
+	{
+		if (so->batchpos < so->nbatch)
+		{
+			IvfCandidate *c = &so->pool[so->batch[so->batchpos++].id];
+
+			scan->xs_heaptid = c->tid;
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			found = true;
+		}
+		else if (so->returned >= ivf_max_scan_tuples)
+			so->done = true;
+		else if (so->consumed < so->npool)
+			next_batch(scan, so);
+		else if (so->next_list < so->cache->nlists)
+			probe_more_lists(scan, so);
+		else
+			so->done = true;
+	}
+	if (found)
+		so->returned++;
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+void
+ivfendscan(IndexScanDesc scan)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	MemoryContextDelete(so->cxt);
+	pfree(so);
+	scan->opaque = NULL;
+}

@@ -1,0 +1,140 @@
+/*
+ * vacuum.c
+ *		ivfsq VACUUM: remove the code tuples of dead rows from every list.
+ *
+ * Each page is rewritten under an exclusive lock in one generic WAL record.
+ * Scans copy what they need and release a page before reading the next, and
+ * every row they return is checked against their MVCC snapshot, so removing
+ * tuples under a running scan is safe.  Vector bytes of removed rows stay
+ * in the append-only vector store until REINDEX (docs/index.md).
+ */
+#include "postgres.h"
+
+#include "commands/vacuum.h"
+#include "index/ivfsq.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+
+static BlockNumber
+ivf_list_head(Relation index, IvfCache *cache, int list, BufferAccessStrategy strategy)
+{
+	BlockNumber dirblk = ivf_dir_block(cache, list);
+	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, dirblk, RBM_NORMAL, strategy);
+	BlockNumber head;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
+	head = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
+	UnlockReleaseBuffer(buf);
+	return head;
+}
+
+/* Removes dead tuples of one page; returns the next page of the chain. */
+static BlockNumber
+vacuum_page(IndexVacuumInfo *info, BlockNumber blk, IndexBulkDeleteResult *stats,
+			IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation	index = info->index;
+	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
+	Page		page;
+	OffsetNumber dead[MaxOffsetNumber];
+	int			ndead = 0;
+	OffsetNumber maxoff;
+	BlockNumber next;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	ivf_check_page(index, page, blk, IVF_PAGE_CODES);
+	maxoff = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		ItemId		iid = PageGetItemId(page, off);
+		IvfCodeTuple *tup;
+
+		if (!ItemIdIsNormal(iid))
+			continue;
+		tup = (IvfCodeTuple *) PageGetItem(page, iid);
+		if (callback(&tup->heaptid, callback_state))
+			dead[ndead++] = off;
+		else
+			stats->num_index_tuples += 1;
+	}
+	if (ndead > 0)
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		page = GenericXLogRegisterBuffer(state, buf, 0);
+		PageIndexMultiDelete(page, dead, ndead);
+		GenericXLogFinish(state);
+		stats->tuples_removed += ndead;
+	}
+	next = IvfPageGetOpaque(BufferGetPage(buf))->next;
+	UnlockReleaseBuffer(buf);
+	return next;
+}
+
+IndexBulkDeleteResult *
+ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+			  IndexBulkDeleteCallback callback, void *callback_state)
+{
+	IvfCache   *cache = ivf_get_cache(info->index);
+
+	if (stats == NULL)
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+	stats->num_index_tuples = 0;
+	for (int l = 0; l < cache->nlists; l++)
+	{
+		BlockNumber blk = ivf_list_head(info->index, cache, l, info->strategy);
+
+		while (blk != InvalidBlockNumber)
+		{
+			vacuum_delay_point();
+			blk = vacuum_page(info, blk, stats, callback, callback_state);
+		}
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	return stats;
+}
+
+/* Counts live code tuples (for a VACUUM that had nothing to delete). */
+static double
+count_tuples(IndexVacuumInfo *info, IvfCache *cache)
+{
+	double		n = 0;
+
+	for (int l = 0; l < cache->nlists; l++)
+	{
+		BlockNumber blk = ivf_list_head(info->index, cache, l, info->strategy);
+
+		while (blk != InvalidBlockNumber)
+		{
+			Buffer		buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blk, RBM_NORMAL,
+												 info->strategy);
+			Page		page;
+
+			vacuum_delay_point();
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			ivf_check_page(info->index, page, blk, IVF_PAGE_CODES);
+			n += PageGetMaxOffsetNumber(page);
+			blk = IvfPageGetOpaque(page)->next;
+			UnlockReleaseBuffer(buf);
+		}
+	}
+	return n;
+}
+
+IndexBulkDeleteResult *
+ivfvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	if (info->analyze_only)
+		return stats;
+	if (stats == NULL)
+	{
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+		stats->num_index_tuples = count_tuples(info, ivf_get_cache(info->index));
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	return stats;
+}

@@ -1,0 +1,24 @@
+/*
+ * kmeans.h
+ *		Lloyd's k-means over a row-major float matrix (pure arrays).
+ */
+#ifndef HN_KMEANS_H
+#define HN_KMEANS_H
+
+#include "postgres.h"
+
+/*
+ * Clusters x[n][dim] into k centroids (written to centroids[k][dim]) with
+ * `iterations` Lloyd rounds; assign[n] receives each row's cluster.  With
+ * spherical = true, centroids are renormalised to unit length after each
+ * update (for cosine on unit vectors).  Initial centroids are rows drawn
+ * with the counter-based RNG under `seed`, so the result is deterministic.
+ * Requires 1 <= k <= n.  Checks for interrupts between rounds.
+ */
+extern void hn_kmeans(const float *x, int n, int dim, int k, int iterations,
+					  bool spherical, uint64 seed, float *centroids, int *assign);
+
+/* Index of the centroid nearest to v in squared L2 distance. */
+extern int	hn_nearest_centroid(const float *v, const float *centroids, int k, int dim);
+
+#endif							/* HN_KMEANS_H */

@@ -1,0 +1,63 @@
+-- The ivfsq index access method (docs/index.md).
+
+CREATE FUNCTION hardneg_ivfsq_handler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_handler'
+	LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION hardneg_ivfsq_handler(internal) IS
+	'Handler of the ivfsq index access method';
+
+CREATE ACCESS METHOD ivfsq TYPE INDEX HANDLER hardneg_ivfsq_handler;
+COMMENT ON ACCESS METHOD ivfsq IS
+	'Approximate nearest-neighbour index for embedding: inverted lists of 8-bit residual codes, exact re-ranking';
+
+-- Support function 1 of each operator class names the metric it indexes.
+-- The internal argument keeps them from being called from SQL.
+CREATE FUNCTION hardneg_ivfsq_l2_support(internal) RETURNS integer
+	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_l2_support'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hardneg_ivfsq_l2_support(internal) IS
+	'ivfsq support function: the operator class indexes Euclidean distance';
+CREATE FUNCTION hardneg_ivfsq_ip_support(internal) RETURNS integer
+	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_ip_support'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hardneg_ivfsq_ip_support(internal) IS
+	'ivfsq support function: the operator class indexes negative inner product';
+CREATE FUNCTION hardneg_ivfsq_cosine_support(internal) RETURNS integer
+	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_cosine_support'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hardneg_ivfsq_cosine_support(internal) IS
+	'ivfsq support function: the operator class indexes cosine distance';
+
+CREATE OPERATOR CLASS embedding_l2_ops
+	DEFAULT FOR TYPE embedding USING ivfsq AS
+	OPERATOR 1 <-> (embedding, embedding) FOR ORDER BY float_ops,
+	FUNCTION 1 hardneg_ivfsq_l2_support(internal);
+COMMENT ON OPERATOR CLASS embedding_l2_ops USING ivfsq IS
+	'ivfsq: ORDER BY embedding <-> query (Euclidean distance)';
+COMMENT ON OPERATOR FAMILY embedding_l2_ops USING ivfsq IS
+	'ivfsq operator family for Euclidean distance';
+
+CREATE OPERATOR CLASS embedding_ip_ops
+	FOR TYPE embedding USING ivfsq AS
+	OPERATOR 1 <#> (embedding, embedding) FOR ORDER BY float_ops,
+	FUNCTION 1 hardneg_ivfsq_ip_support(internal);
+COMMENT ON OPERATOR CLASS embedding_ip_ops USING ivfsq IS
+	'ivfsq: ORDER BY embedding <#> query (negative inner product)';
+COMMENT ON OPERATOR FAMILY embedding_ip_ops USING ivfsq IS
+	'ivfsq operator family for negative inner product';
+
+CREATE OPERATOR CLASS embedding_cosine_ops
+	FOR TYPE embedding USING ivfsq AS
+	OPERATOR 1 <=> (embedding, embedding) FOR ORDER BY float_ops,
+	FUNCTION 1 hardneg_ivfsq_cosine_support(internal);
+COMMENT ON OPERATOR CLASS embedding_cosine_ops USING ivfsq IS
+	'ivfsq: ORDER BY embedding <=> query (cosine distance)';
+COMMENT ON OPERATOR FAMILY embedding_cosine_ops USING ivfsq IS
+	'ivfsq operator family for cosine distance';
+
+CREATE FUNCTION hardneg_index_verify(index regclass, OUT blkno bigint, OUT problem text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'hardneg_index_verify'
+	LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION hardneg_index_verify(regclass) IS
+	'Checks the structure of an ivfsq index (metapage, directory, list chains, vector store); one row per problem, none when sound';
