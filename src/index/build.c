@@ -183,8 +183,8 @@ static void
 train(IvfBuildState *st, IvfOptions *opts)
 {
 	int			k = opts && opts->lists > 0 ? opts->lists : (int) sqrt(st->nseen);
-	int			iters = opts ? opts->kmeans_iterations : 8;
-	int			per_list = opts ? opts->sample_per_list : 48;
+	int			iters = opts ? opts->kmeans_iterations : IVF_DEFAULT_ITERATIONS;
+	int			per_list = opts ? opts->sample_per_list : IVF_DEFAULT_SAMPLE_PER_LIST;
 	int			ntrain;
 	int		   *assign;
 	int			dim = st->dim;
@@ -202,8 +202,9 @@ train(IvfBuildState *st, IvfOptions *opts)
 	/* the reservoir is a uniform sample: its first ntrain rows train */
 	hn_kmeans(st->sample, ntrain, dim, k, iters, st->metric == HN_METRIC_COSINE,
 			  IVF_SEED, st->cache.centroids, assign);
-	for (int i = ntrain; i < st->nsample; i++)
-		assign[i] = hn_nearest_centroid(st->sample + (Size) i * dim, st->cache.centroids, k, dim);
+	if (st->nsample > ntrain)
+		hn_assign_nearest(st->sample + (Size) ntrain * dim, st->nsample - ntrain, dim,
+						  st->cache.centroids, k, assign + ntrain);
 	fit_quantizer(st, assign);
 	pfree(assign);
 }
@@ -442,7 +443,7 @@ static int
 initial_sample_cap(Relation heap, IvfOptions *opts, int dim)
 {
 	double		rows = heap->rd_rel->reltuples;
-	int			per_list = opts ? opts->sample_per_list : 48;
+	int			per_list = opts ? opts->sample_per_list : IVF_DEFAULT_SAMPLE_PER_LIST;
 	double		lists;
 
 	if (rows <= 0)

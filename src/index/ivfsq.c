@@ -27,10 +27,10 @@ hn_index_init(void)
 					  0, 0, IVF_MAX_LISTS, AccessExclusiveLock);
 	add_int_reloption(ivf_relopt_kind, "kmeans_iterations",
 					  "Lloyd rounds when training the list centroids",
-					  8, 1, 100, AccessExclusiveLock);
+					  IVF_DEFAULT_ITERATIONS, 1, 100, AccessExclusiveLock);
 	add_int_reloption(ivf_relopt_kind, "sample_per_list",
 					  "Training rows drawn per list for k-means (bounded by maintenance_work_mem)",
-					  48, 4, 1024, AccessExclusiveLock);
+					  IVF_DEFAULT_SAMPLE_PER_LIST, 4, 1024, AccessExclusiveLock);
 
 	DefineCustomIntVariable("hardneg.ivfsq_probes",
 							"Lists an ivfsq scan visits first.",

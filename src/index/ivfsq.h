@@ -46,6 +46,8 @@
 /* Above this many dimensions entries carry no code: scans compare exactly. */
 #define IVF_MAX_CODE_DIM	4000
 #define IVF_MAX_LISTS		32768
+#define IVF_DEFAULT_ITERATIONS	12
+#define IVF_DEFAULT_SAMPLE_PER_LIST	128
 
 /* strategy numbers = metric of the operator class (support function 1) */
 #define IVF_DISTANCE_PROC	1

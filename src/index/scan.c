@@ -55,11 +55,15 @@ typedef struct IvfScanOpaqueData
 	int8	   *qi;				/* quantised q * step */
 	HnDotU8S8	dotk;
 	IvfRanked  *lists;			/* lists by centroid score, best first */
+	int			nsorted;		/* lists[0..nsorted) are in final order */
 	int			next_list;
 	IvfCandidate *pool;
 	int			npool;
 	int			poolcap;
-	int			consumed;		/* pool[0..consumed) were re-ranked */
+	int			ntaken;			/* pool entries already re-ranked (est = inf) */
+	int		   *best;			/* max-heap on est of the best unread entries */
+	int			nbest;
+	bool		bestvalid;		/* best[] holds the best of the whole pool */
 	IvfRanked  *batch;			/* re-ranked rows, exact order */
 	int			nbatch;
 	int			batchpos;
@@ -168,7 +172,63 @@ rank_lists(IvfScanOpaque so)
 		so->lists[l].score = metric_distance(so, dot, cache->centroid_sqnorm[l]);
 		so->lists[l].id = l;
 	}
-	qsort(so->lists, cache->nlists, sizeof(IvfRanked), ranked_cmp);
+	so->nsorted = 0;
+}
+
+/* Moves the n best of a[lo..hi) to its front, in any order (quickselect). */
+static void
+select_ranked(IvfRanked *a, int lo, int hi, int n)
+{
+	int			target = lo + n;
+
+	hi--;
+	while (lo < hi)
+	{
+		IvfRanked	pivot = a[lo + (hi - lo) / 2];
+		int			i = lo;
+		int			j = hi;
+
+		while (i <= j)
+		{
+			while (ranked_cmp(&a[i], &pivot) < 0)
+				i++;
+			while (ranked_cmp(&a[j], &pivot) > 0)
+				j--;
+			if (i <= j)
+			{
+				IvfRanked	t = a[i];
+
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		}
+		if (target <= j)
+			hi = j;
+		else if (target >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+/*
+ * Puts lists[0..upto) in final order.  Only the lists about to be probed are
+ * sorted, so a query that stays in its first probes never sorts them all.
+ */
+static void
+sort_lists_upto(IvfScanOpaque so, int upto)
+{
+	int			n = so->cache->nlists;
+
+	upto = Min(upto, n);
+	if (upto <= so->nsorted)
+		return;
+	if (upto < n)
+		select_ranked(so->lists, so->nsorted, n, upto - so->nsorted);
+	qsort(so->lists + so->nsorted, upto - so->nsorted, sizeof(IvfRanked), ranked_cmp);
+	so->nsorted = upto;
 }
 
 static void
@@ -213,7 +273,7 @@ scan_code_page(IvfScanOpaque so, Page page, float base)
 		if (!ItemIdIsNormal(iid))
 			continue;
 		tup = (IvfCodeTuple *) PageGetItem(page, iid);
-		c = &so->pool[so->npool++];
+		c = &so->pool[so->npool];
 		c->tid = tup->heaptid;
 		c->vblk = tup->vblk;
 		c->voff = tup->voff;
@@ -225,7 +285,47 @@ scan_code_page(IvfScanOpaque so, Page page, float base)
 		}
 		else
 			c->est = 0.0f;		/* computed exactly once the page is released */
+		so->npool++;
 	}
+}
+
+/* Keeps in best[] the ivf_rerank entries of smallest estimate (max-heap). */
+static void
+best_push(IvfScanOpaque so, int idx)
+{
+	IvfCandidate *pool = so->pool;
+	int		   *h = so->best;
+	float		est = pool[idx].est;
+	int			i;
+
+	if (so->nbest < ivf_rerank)
+	{
+		i = so->nbest++;
+		while (i > 0 && pool[h[(i - 1) / 2]].est < est)
+		{
+			h[i] = h[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		h[i] = idx;
+		return;
+	}
+	if (!(est < pool[h[0]].est))
+		return;
+	i = 0;
+	for (;;)
+	{
+		int			c = 2 * i + 1;
+
+		if (c >= so->nbest)
+			break;
+		if (c + 1 < so->nbest && pool[h[c + 1]].est > pool[h[c]].est)
+			c++;
+		if (!(pool[h[c]].est > est))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = idx;
 }
 
 static void
@@ -258,9 +358,13 @@ scan_list(IndexScanDesc scan, IvfScanOpaque so, int list)
 		scan_code_page(so, page, base);
 		blk = IvfPageGetOpaque(page)->next;
 		UnlockReleaseBuffer(buf);
-		if (cache->codebytes == 0)
-			for (int i = first; i < so->npool; i++)
+		for (int i = first; i < so->npool; i++)
+		{
+			if (cache->codebytes == 0)
 				so->pool[i].est = exact_distance(scan, so, so->pool[i].vblk, so->pool[i].voff);
+			if (so->bestvalid)
+				best_push(so, i);
+		}
 	}
 }
 
@@ -269,11 +373,12 @@ probe_more_lists(IndexScanDesc scan, IvfScanOpaque so)
 {
 	int			end = Min(so->next_list + ivf_probes, so->cache->nlists);
 
+	sort_lists_upto(so, end);
 	for (; so->next_list < end; so->next_list++)
 		scan_list(scan, so, so->lists[so->next_list].id);
 }
 
-/* Moves the n smallest estimates of pool[lo..hi) to its front (quickselect). */
+/* Moves the n smallest estimates of a[lo..hi) to its front (quickselect). */
 static void
 select_smallest(IvfCandidate *a, int lo, int hi, int n)
 {
@@ -311,28 +416,50 @@ select_smallest(IvfCandidate *a, int lo, int hi, int n)
 	}
 }
 
-/* Re-ranks the next hardneg.ivfsq_rerank best estimates exactly. */
+/*
+ * Refills best[] from the whole pool when it no longer holds the best
+ * unread entries (after a batch was taken).  Taken entries have est = inf,
+ * so the selection puts them last; the pool order may change, so this runs
+ * only between batches, never while a batch is being returned.
+ */
+static void
+refill_best(IvfScanOpaque so)
+{
+	int			left = so->npool - so->ntaken;
+	int			n = Min(ivf_rerank, left);
+
+	if (n < so->npool)
+		select_smallest(so->pool, 0, so->npool, n);
+	so->nbest = 0;
+	for (int i = 0; i < n; i++)
+		so->best[so->nbest++] = i;
+	so->bestvalid = true;
+}
+
+/* Re-ranks the best unread estimates exactly, as the next batch. */
 static void
 next_batch(IndexScanDesc scan, IvfScanOpaque so)
 {
-	int			n = Min(ivf_rerank, so->npool - so->consumed);
+	int			n;
 
-	if (n < so->npool - so->consumed)
-		select_smallest(so->pool, so->consumed, so->npool, n);
-	if (so->batch == NULL)
-		so->batch = palloc(sizeof(IvfRanked) * ivf_rerank);
+	if (!so->bestvalid)
+		refill_best(so);
+	n = so->nbest;
 	for (int i = 0; i < n; i++)
 	{
-		IvfCandidate *c = &so->pool[so->consumed + i];
+		IvfCandidate *c = &so->pool[so->best[i]];
 
 		so->batch[i].score = so->cache->codebytes > 0 ?
 			exact_distance(scan, so, c->vblk, c->voff) : c->est;
-		so->batch[i].id = so->consumed + i;
+		so->batch[i].id = so->best[i];
+		c->est = INFINITY;
 	}
 	qsort(so->batch, n, sizeof(IvfRanked), ranked_cmp);
 	so->nbatch = n;
 	so->batchpos = 0;
-	so->consumed += n;
+	so->ntaken += n;
+	so->nbest = 0;
+	so->bestvalid = false;
 }
 
 static bool
@@ -344,6 +471,9 @@ start_scan(IndexScanDesc scan, IvfScanOpaque so)
 	if (!prepare_query(scan, so))
 		return false;
 	rank_lists(so);
+	so->best = palloc(sizeof(int) * ivf_rerank);
+	so->batch = palloc(sizeof(IvfRanked) * ivf_rerank);
+	so->bestvalid = true;
 	probe_more_lists(scan, so);
 	return true;
 }
@@ -367,8 +497,9 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 	{
 		/* the batch array belongs to the scan context: reset with it */
 		so->pool = NULL;
-		so->npool = so->poolcap = so->consumed = 0;
+		so->npool = so->poolcap = so->ntaken = so->nbest = 0;
 		so->batch = NULL;
+		so->bestvalid = false;
 		so->nbatch = so->batchpos = 0;
 		so->returned = 0;
 		so->next_list = 0;
@@ -391,7 +522,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 		}
 		else if (so->returned >= ivf_max_scan_tuples)
 			so->done = true;
-		else if (so->consumed < so->npool)
+		else if (so->ntaken < so->npool)
 			next_batch(scan, so);
 		else if (so->next_list < so->cache->nlists)
 			probe_more_lists(scan, so);

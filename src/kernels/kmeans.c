@@ -5,6 +5,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <cblas.h>
 
 #include "kernels/distance.h"
 #include "kernels/kmeans.h"
@@ -28,6 +29,53 @@ hn_nearest_centroid(const float *v, const float *centroids, int k, int dim)
 		}
 	}
 	return best;
+}
+
+#define ASSIGN_BLOCK 512
+
+/*
+ * Nearest centroid of each row in squared L2, a block of rows at a time:
+ * |x - c|^2 = |x|^2 - 2 x.c + |c|^2, and |x|^2 does not change the argmin,
+ * so one sgemm per block gives every comparison.  OpenBLAS runs on one
+ * thread here: its threads must not outlive the call or touch the backend.
+ */
+void
+hn_assign_nearest(const float *x, int n, int dim, const float *centroids, int k, int *assign)
+{
+	float	   *csq = palloc(sizeof(float) * k);
+	float	   *dots = palloc(sizeof(float) * (Size) ASSIGN_BLOCK * k);
+
+	openblas_set_num_threads(1);
+	for (int c = 0; c < k; c++)
+		csq[c] = hn_norm_sq(centroids + (Size) c * dim, dim);
+	for (int start = 0; start < n; start += ASSIGN_BLOCK)
+	{
+		int			rows = Min(ASSIGN_BLOCK, n - start);
+
+		CHECK_FOR_INTERRUPTS();
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, dim,
+					1.0f, x + (Size) start * dim, dim, centroids, dim, 0.0f, dots, k);
+		for (int i = 0; i < rows; i++)
+		{
+			const float *d = dots + (Size) i * k;
+			int			best = 0;
+			float		bestd = INFINITY;
+
+			for (int c = 0; c < k; c++)
+			{
+				float		v = csq[c] - 2.0f * d[c];
+
+				if (v < bestd)
+				{
+					bestd = v;
+					best = c;
+				}
+			}
+			assign[start + i] = best;
+		}
+	}
+	pfree(csq);
+	pfree(dots);
 }
 
 /* Distinct random rows as the starting centroids (partial Fisher-Yates). */
@@ -104,25 +152,22 @@ void
 hn_kmeans(const float *x, int n, int dim, int k, int iterations,
 		  bool spherical, uint64 seed, float *centroids, int *assign)
 {
+	int		   *prev = palloc(sizeof(int) * n);
+
 	Assert(k >= 1 && k <= n);
 	kmeans_init(x, n, dim, k, seed, centroids);
 	for (int round = 0; round <= iterations; round++)
 	{
-		bool		changed = false;
+		bool		changed = round == 0;
 
-		for (int i = 0; i < n; i++)
-		{
-			int			c = hn_nearest_centroid(x + (size_t) i * dim, centroids, k, dim);
-
-			if (round == 0 || c != assign[i])
-				changed = true;
-			assign[i] = c;
-			if ((i & 255) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
+		memcpy(prev, assign, sizeof(int) * n);
+		hn_assign_nearest(x, n, dim, centroids, k, assign);
+		for (int i = 0; i < n && !changed; i++)
+			changed = prev[i] != assign[i];
 		/* the last round only assigns, so assign[] matches centroids */
 		if (round == iterations || !changed)
 			break;
 		kmeans_update(x, n, dim, k, spherical, seed, round, assign, centroids);
 	}
+	pfree(prev);
 }

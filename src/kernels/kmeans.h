@@ -18,6 +18,10 @@
 extern void hn_kmeans(const float *x, int n, int dim, int k, int iterations,
 					  bool spherical, uint64 seed, float *centroids, int *assign);
 
+/* assign[i] = nearest centroid of row i (squared L2), by blocks of sgemm. */
+extern void hn_assign_nearest(const float *x, int n, int dim, const float *centroids,
+							  int k, int *assign);
+
 /* Index of the centroid nearest to v in squared L2 distance. */
 extern int	hn_nearest_centroid(const float *v, const float *centroids, int k, int dim);
 
