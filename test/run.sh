@@ -62,12 +62,15 @@ if [ ${#suites[@]} -gt 0 ]; then
 	pg_prove -d hn_tap --ext .sql -S HN_TESTDATA="$HN_BUILD/test" -S HN_ROOT="$HN_ROOT" "${suites[@]}" \
 		2>&1 | tee "$HN_BUILD/tap.log"
 	set -e
-	# Count test files: one passes when every assertion in it passed.
-	n_files=${#suites[@]}
-	n_badf=$(grep -cE '^test/.*\.\. (Failed|Dubious|No subtests)|^Parse errors' "$HN_BUILD/tap.log" || true)
-	grep -q '^Result: PASS' "$HN_BUILD/tap.log" || [ "$n_badf" -gt 0 ] || n_badf=$n_files
-	passed=$((passed + n_files - n_badf))
-	failed=$((failed + n_badf))
+	# Count assertions: "Tests=N" from the summary, failures from "Failed X/Y subtests";
+	# a suite that died or planned wrongly counts as one more failure.
+	n_tests=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$HN_BUILD/tap.log")
+	n_bad=$(sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$HN_BUILD/tap.log" | awk '{s+=$1} END {print s+0}')
+	n_died=$(grep -cE '(Dubious|No subtests run|Parse errors|Bad plan)' "$HN_BUILD/tap.log" || true)
+	n_tests=${n_tests:-0}
+	grep -q '^Result: PASS' "$HN_BUILD/tap.log" || [ $((n_bad + n_died)) -gt 0 ] || n_died=1
+	passed=$((passed + n_tests - n_bad))
+	failed=$((failed + n_bad + n_died))
 fi
 
 echo
