@@ -38,14 +38,8 @@ sql -c "CREATE EXTENSION hardneg"
 
 step "load Cranfield: 1400 abstracts, 225 queries, graded qrels, 512-d USE-lite embeddings, BM25 and dense runs"
 data=$HN_BUILD/demo-data
-mkdir -p "$data"
-src=test/data/cranfield
-cp "$src/docs.tsv" "$src/queries.tsv" "$src/qrels.tsv" "$data/"
-python3 test/tools/fvecs2tsv.py "$src/docs.use-lite.fvecs" "$src/docs.use-lite.ids" >"$data/docs.vec.tsv"
-python3 test/tools/fvecs2tsv.py "$src/queries.use-lite.fvecs" "$src/queries.use-lite.ids" >"$data/queries.vec.tsv"
-awk '{print $6 "\t" $1 "\t" $3 "\t" $4 "\t" $5}' "$src/queries.bm25.run" "$src/queries.use-lite.run" >"$data/runs.tsv"
-chmod -R a+rX "$data"
-timed sql -v data="$data" -f demo/load.sql
+hn_prepare_cranfield "$data"
+timed hn_load_cranfield demo "$data"
 sql -c "SELECT (SELECT count(*) FROM cranfield.docs) AS docs, (SELECT count(*) FROM cranfield.queries) AS queries,
                (SELECT count(*) FROM cranfield.qrels) AS qrels, (SELECT count(*) FROM cranfield.runs) AS run_rows"
 

@@ -73,6 +73,29 @@ if [ ${#suites[@]} -gt 0 ]; then
 	failed=$((failed + n_bad + n_died))
 fi
 
+# Every SQL example in docs/ runs against the Cranfield demo data (test/doctest.py).
+docs_out=$HN_BUILD/doctest
+rm -rf "$docs_out"
+mapfile -t doc_scripts < <(python3 test/doctest.py docs "$docs_out")
+if [ ${#doc_scripts[@]} -gt 0 ] && [ -z "${HN_TESTS:-}" ]; then
+	hn_log "documentation examples"
+	hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_docs" -c "CREATE DATABASE hn_docs"
+	hn_psql -d hn_docs -c "CREATE EXTENSION hardneg"
+	hn_prepare_cranfield "$HN_BUILD/cranfield"
+	hn_load_cranfield hn_docs "$HN_BUILD/cranfield"
+	for script in "${doc_scripts[@]}"; do
+		doc=docs/$(basename "$script" .sql).md
+		if hn_psql -d hn_docs -f "$script" >"$script.out" 2>&1; then
+			echo "ok     $doc"
+			passed=$((passed + 1))
+		else
+			echo "FAILED $doc"
+			tail -15 "$script.out" | sed 's/^/       /'
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
 echo
 echo "hardneg: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
