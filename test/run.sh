@@ -73,6 +73,24 @@ if [ ${#suites[@]} -gt 0 ]; then
 	failed=$((failed + n_bad + n_died))
 fi
 
+# Suites that need a cluster of their own (crash and restart): executables in
+# test/cluster.d print TAP lines; each "ok" passes, each "not ok" fails.
+for suite in test/cluster.d/*; do
+	[ -x "$suite" ] || continue
+	name=$(basename "$suite")
+	if [ -n "${HN_TESTS:-}" ] && [[ " $HN_TESTS " != *" $name "* ]]; then continue; fi
+	hn_log "cluster suite $name"
+	set +e
+	"$suite" 2>&1 | tee "$HN_BUILD/$name.log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	n_ok=$(grep -c '^ok ' "$HN_BUILD/$name.log" || true)
+	n_bad=$(grep -c '^not ok ' "$HN_BUILD/$name.log" || true)
+	[ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ] && n_bad=1
+	passed=$((passed + n_ok))
+	failed=$((failed + n_bad))
+done
+
 # Every SQL example in docs/ runs against the Cranfield demo data (test/doctest.py).
 docs_out=$HN_BUILD/doctest
 rm -rf "$docs_out"
