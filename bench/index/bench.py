@@ -8,7 +8,7 @@ QPS is one backend running 1000 queries in a PL/pgSQL loop (prepared plan,
 no client round trips); medians over --reps runs.  Recall@10 is against the
 ground truth written by data.py (exact, independent of both indexes).
 
-usage: bench.py DATADIR OUTJSON [--sets glove,synth] [--reps 3] [--build-reps 1]
+usage: bench.py DATADIR OUTJSON [--sets glove,synth] [--reps 3] [--build-reps 1] [--big-build-reps N]
 """
 import json
 import os
@@ -119,6 +119,8 @@ def main():
     sets = args[args.index("--sets") + 1].split(",") if "--sets" in args else list(SETS)
     reps = int(args[args.index("--reps") + 1]) if "--reps" in args else 3
     build_reps = int(args[args.index("--build-reps") + 1]) if "--build-reps" in args else 1
+    # the 768-d HNSW build takes minutes on this machine: fewer repetitions there
+    big_build_reps = int(args[args.index("--big-build-reps") + 1]) if "--big-build-reps" in args else build_reps
     results = json.load(open(outjson)) if os.path.exists(outjson) else {}
     for name in sets:
         d = SETS[name]
@@ -128,7 +130,7 @@ def main():
         psql(funcs(name, d))
         builds = {"ivfsq": [], "hnsw": []}
         sizes = {}
-        for r in range(build_reps):
+        for r in range(big_build_reps if d["dim"] > 500 else build_reps):
             order = ["hnsw", "ivfsq"] if r % 2 == 0 else ["ivfsq", "hnsw"]
             for kind in order:
                 secs, size = build(name, d, kind)

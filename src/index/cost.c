@@ -1,17 +1,41 @@
 /*
  * cost.c
- *		ivfsq cost estimate: a scan reads the probed fraction of the lists
- *		before it returns its first row, so startup cost is the whole cost.
+ *		ivfsq cost estimate.
+ *
+ * A scan reads the probed lists' code pages one after another (sequential
+ * within a chain, usually cached) and `rerank` vector pages at random, and
+ * does all of it before returning its first row: startup cost is the whole
+ * cost.  Counting every index page at random_page_cost instead would make a
+ * large-dimensional index look dearer than a sequential scan plus sort that
+ * detoasts every row, which is far slower.
  */
 #include "postgres.h"
 
 #include <float.h>
+#include <math.h>
 
 #include "index/ivfsq.h"
 #include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "utils/spccache.h"
+
+/* Pages one scan reads: its lists' code pages, then the re-ranked vectors. */
+static void
+pages_read(IvfCache *cache, double tuples, double *list_pages, double *vector_pages)
+{
+	double		per_page = (double) (BLCKSZ - SizeOfPageHeaderData - sizeof(IvfPageOpaqueData)) /
+		(IVF_CODE_TUPLE_SIZE(cache->codebytes) + sizeof(ItemIdData));
+	double		per_list = tuples / Max(cache->nlists, 1);
+	int			probes = Min(ivf_probes, Max(cache->nlists, 1));
+	double		vec_span = ceil((double) cache->dim * sizeof(float) / (IVF_DATA_END - IVF_DATA_START));
+
+	*list_pages = probes * ceil(per_list / Max(per_page, 1.0));
+	*vector_pages = ivf_rerank * Max(vec_span, 1.0);
+	if (cache->codebytes == 0)	/* no codes: every probed row is read */
+		*vector_pages += probes * per_list * Max(vec_span, 1.0);
+}
 
 void
 ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -21,8 +45,12 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 {
 	GenericCosts costs;
 	Relation	index;
-	int			nlists;
-	double		ratio;
+	IvfCache   *cache;
+	double		list_pages;
+	double		vector_pages;
+	double		random_page_cost;
+	double		seq_page_cost;
+	double		scanned;
 
 	/* only distance ordering can use the index */
 	if (path->indexorderbys == NIL)
@@ -35,18 +63,22 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		return;
 	}
 	index = index_open(path->indexinfo->indexoid, NoLock);
-	nlists = ivf_get_cache(index)->nlists;
+	cache = ivf_get_cache(index);
+	pages_read(cache, path->indexinfo->tuples, &list_pages, &vector_pages);
+	scanned = cache->nlists > 0 ?
+		path->indexinfo->tuples * Min(1.0, (double) ivf_probes / cache->nlists) :
+		path->indexinfo->tuples;
 	index_close(index, NoLock);
-	ratio = nlists > 0 ? Min(1.0, (double) ivf_probes / nlists) : 1.0;
 
 	MemSet(&costs, 0, sizeof(costs));
-	costs.numIndexTuples = Max(ratio * path->indexinfo->tuples, 1.0);
-	/* the probed lists, not the whole index, are read */
+	costs.numIndexTuples = Max(scanned, 1.0);
 	genericcostestimate(root, path, loop_count, &costs);
+	get_tablespace_page_costs(path->indexinfo->reltablespace, &random_page_cost, &seq_page_cost);
 
-	*indexStartupCost = costs.indexTotalCost;
-	*indexTotalCost = costs.indexTotalCost;
+	*indexStartupCost = list_pages * seq_page_cost + vector_pages * random_page_cost +
+		scanned * cpu_operator_cost + ivf_rerank * cpu_operator_cost;
+	*indexTotalCost = *indexStartupCost;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
-	*indexPages = costs.numIndexPages;
+	*indexPages = list_pages + vector_pages;
 }

@@ -175,31 +175,38 @@ rank_lists(IvfScanOpaque so)
 	so->nsorted = 0;
 }
 
-/* Moves the n best of a[lo..hi) to its front, in any order (quickselect). */
+/*
+ * Moves the n entries of smallest float key among elements lo..hi-1 of an
+ * array to its front, in any order (quickselect).  Both IvfRanked and
+ * IvfCandidate start with their float key, so one routine serves both.
+ */
 static void
-select_ranked(IvfRanked *a, int lo, int hi, int n)
+select_smallest(void *base, Size size, int lo, int hi, int n)
 {
+	char	   *a = base;
+	char		tmp[sizeof(IvfCandidate)];
 	int			target = lo + n;
 
+#define KEY(i) (*(float *) (a + (Size) (i) * size))
+	Assert(size <= sizeof(tmp));
 	hi--;
 	while (lo < hi)
 	{
-		IvfRanked	pivot = a[lo + (hi - lo) / 2];
+		float		pivot = KEY(lo + (hi - lo) / 2);
 		int			i = lo;
 		int			j = hi;
 
 		while (i <= j)
 		{
-			while (ranked_cmp(&a[i], &pivot) < 0)
+			while (KEY(i) < pivot)
 				i++;
-			while (ranked_cmp(&a[j], &pivot) > 0)
+			while (KEY(j) > pivot)
 				j--;
 			if (i <= j)
 			{
-				IvfRanked	t = a[i];
-
-				a[i] = a[j];
-				a[j] = t;
+				memcpy(tmp, a + (Size) i * size, size);
+				memcpy(a + (Size) i * size, a + (Size) j * size, size);
+				memcpy(a + (Size) j * size, tmp, size);
 				i++;
 				j--;
 			}
@@ -211,6 +218,7 @@ select_ranked(IvfRanked *a, int lo, int hi, int n)
 		else
 			break;
 	}
+#undef KEY
 }
 
 /*
@@ -226,7 +234,7 @@ sort_lists_upto(IvfScanOpaque so, int upto)
 	if (upto <= so->nsorted)
 		return;
 	if (upto < n)
-		select_ranked(so->lists, so->nsorted, n, upto - so->nsorted);
+		select_smallest(so->lists, sizeof(IvfRanked), so->nsorted, n, upto - so->nsorted);
 	qsort(so->lists + so->nsorted, upto - so->nsorted, sizeof(IvfRanked), ranked_cmp);
 	so->nsorted = upto;
 }
@@ -378,44 +386,6 @@ probe_more_lists(IndexScanDesc scan, IvfScanOpaque so)
 		scan_list(scan, so, so->lists[so->next_list].id);
 }
 
-/* Moves the n smallest estimates of a[lo..hi) to its front (quickselect). */
-static void
-select_smallest(IvfCandidate *a, int lo, int hi, int n)
-{
-	int			target = lo + n;
-
-	hi--;
-	while (lo < hi)
-	{
-		float		pivot = a[lo + (hi - lo) / 2].est;
-		int			i = lo;
-		int			j = hi;
-
-		while (i <= j)
-		{
-			while (a[i].est < pivot)
-				i++;
-			while (a[j].est > pivot)
-				j--;
-			if (i <= j)
-			{
-				IvfCandidate t = a[i];
-
-				a[i] = a[j];
-				a[j] = t;
-				i++;
-				j--;
-			}
-		}
-		if (target <= j)
-			hi = j;
-		else if (target >= i)
-			lo = i;
-		else
-			break;
-	}
-}
-
 /*
  * Refills best[] from the whole pool when it no longer holds the best
  * unread entries (after a batch was taken).  Taken entries have est = inf,
@@ -429,7 +399,7 @@ refill_best(IvfScanOpaque so)
 	int			n = Min(ivf_rerank, left);
 
 	if (n < so->npool)
-		select_smallest(so->pool, 0, so->npool, n);
+		select_smallest(so->pool, sizeof(IvfCandidate), 0, so->npool, n);
 	so->nbest = 0;
 	for (int i = 0; i < n; i++)
 		so->best[so->nbest++] = i;
