@@ -41,7 +41,7 @@ typedef struct BuildEntryHdr
 
 #define ENTRY_HDR MAXALIGN(sizeof(BuildEntryHdr))
 
-typedef struct IvfBuildState
+struct IvfBuildState
 {
 	Relation	index;
 	HnMetric	metric;
@@ -58,7 +58,7 @@ typedef struct IvfBuildState
 	IvfCache	cache;
 
 	/* pass 2 */
-	Buffer		vecbuf;			/* current vector page, pinned and locked */
+	Buffer		vecbuf;			/* current vector page, pinned (locked only while written) */
 	BlockNumber vec_head;
 	BlockNumber *head;
 	BlockNumber *tail;
@@ -68,7 +68,7 @@ typedef struct IvfBuildState
 	int			max_entries;
 	double		nindexed;
 	double		ntotal;
-} IvfBuildState;
+};
 
 char *
 ivfbuildphasename(int64 phasenum)
@@ -209,7 +209,11 @@ train(IvfBuildState *st, IvfOptions *opts)
 	pfree(assign);
 }
 
-/* Appends floats to the vector store during the build (no WAL yet). */
+/*
+ * Appends floats to the vector store during the build (no WAL yet).  The
+ * current page stays pinned but is locked only while written: no content
+ * lock may be held across the parallel phase, which needs interrupts.
+ */
 static IvfVecLoc
 build_append_floats(IvfBuildState *st, const float *v, Size n)
 {
@@ -219,10 +223,16 @@ build_append_floats(IvfBuildState *st, const float *v, Size n)
 
 	while (left > 0)
 	{
-		Page		page = BufferIsValid(st->vecbuf) ? BufferGetPage(st->vecbuf) : NULL;
-		uint16		off = page ? ((PageHeader) page)->pd_lower : IVF_DATA_END;
+		Page		page = NULL;
+		uint16		off = IVF_DATA_END;
 		Size		chunk;
 
+		if (BufferIsValid(st->vecbuf))
+		{
+			LockBuffer(st->vecbuf, BUFFER_LOCK_EXCLUSIVE);
+			page = BufferGetPage(st->vecbuf);
+			off = ((PageHeader) page)->pd_lower;
+		}
 		if (off >= IVF_DATA_END)
 		{
 			Buffer		nb = ivf_new_buffer(st->index);
@@ -251,6 +261,7 @@ build_append_floats(IvfBuildState *st, const float *v, Size n)
 		src += chunk;
 		left -= chunk;
 		MarkBufferDirty(st->vecbuf);
+		LockBuffer(st->vecbuf, BUFFER_LOCK_UNLOCK);
 	}
 	return loc;
 }
@@ -321,6 +332,26 @@ flush_entries(IvfBuildState *st)
 	pfree(order);
 }
 
+/* Writes one assigned row: its vector to the store, its code to the buffer. */
+void
+ivf_build_add_row(IvfBuildState *st, ItemPointer tid, int list, const float *v)
+{
+	char	   *e = st->entries + (Size) st->nentries * st->entry_size;
+	IvfCodeTuple *tup = (IvfCodeTuple *) (e + ENTRY_HDR);
+	IvfVecLoc	loc = build_append_floats(st, v, st->dim);
+
+	((BuildEntryHdr *) e)->list = list;
+	tup->heaptid = *tid;
+	tup->vblk = loc.blkno;
+	tup->voff = loc.offset;
+	tup->sqnorm = hn_norm_sq(v, st->dim);
+	ivf_encode(&st->cache, v, list, tup->code);
+	if (++st->nentries == st->max_entries)
+		flush_entries(st);
+	st->nindexed += 1;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) st->nindexed);
+}
+
 static void
 assign_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				bool tupleIsAlive, void *state)
@@ -334,23 +365,8 @@ assign_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	old = MemoryContextSwitchTo(st->tmpcxt);
 	v = palloc(sizeof(float) * st->dim);
 	if (read_vector(st, values[0], v))
-	{
-		int			list = hn_nearest_centroid(v, st->cache.centroids, st->cache.nlists, st->dim);
-		char	   *e = st->entries + (Size) st->nentries * st->entry_size;
-		IvfCodeTuple *tup = (IvfCodeTuple *) (e + ENTRY_HDR);
-		IvfVecLoc	loc = build_append_floats(st, v, st->dim);
-
-		((BuildEntryHdr *) e)->list = list;
-		tup->heaptid = *tid;
-		tup->vblk = loc.blkno;
-		tup->voff = loc.offset;
-		tup->sqnorm = hn_norm_sq(v, st->dim);
-		ivf_encode(&st->cache, v, list, tup->code);
-		if (++st->nentries == st->max_entries)
-			flush_entries(st);
-		st->nindexed += 1;
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) st->nindexed);
-	}
+		ivf_build_add_row(st, tid,
+						  hn_nearest_centroid(v, st->cache.centroids, st->cache.nlists, st->dim), v);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(st->tmpcxt);
 }
@@ -361,7 +377,7 @@ write_layout(IvfBuildState *st, Buffer metabuf)
 {
 	int			k = st->cache.nlists;
 	int			ndir = (k + IVF_DIR_PER_PAGE - 1) / IVF_DIR_PER_PAGE;
-	IvfMetaData *meta = IvfPageGetMeta(BufferGetPage(metabuf));
+	IvfVecLoc	quant;
 
 	st->cache.ndirpages = ndir;
 	for (int i = 0; i < ndir; i++)
@@ -374,17 +390,20 @@ write_layout(IvfBuildState *st, Buffer metabuf)
 		MarkBufferDirty(b);
 		UnlockReleaseBuffer(b);
 	}
-	meta->quant = build_append_floats(st, st->cache.lo, st->dim);
+	quant = build_append_floats(st, st->cache.lo, st->dim);
 	build_append_floats(st, st->cache.step, st->dim);
 	build_append_floats(st, st->cache.centroids, (Size) k * st->dim);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	IvfPageGetMeta(BufferGetPage(metabuf))->quant = quant;
+	MarkBufferDirty(metabuf);
+	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
 }
 
 /* Stores the list heads/tails and the final metapage. */
 static void
 finish_layout(IvfBuildState *st, Buffer metabuf)
 {
-	Page		metapage = BufferGetPage(metabuf);
-	IvfMetaData *meta = IvfPageGetMeta(metapage);
+	IvfMetaData *meta;
 
 	for (int d = 0; d < st->cache.ndirpages; d++)
 	{
@@ -406,6 +425,9 @@ finish_layout(IvfBuildState *st, Buffer metabuf)
 		MarkBufferDirty(b);
 		UnlockReleaseBuffer(b);
 	}
+	LockBuffer(st->vecbuf, BUFFER_LOCK_SHARE);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	meta = IvfPageGetMeta(BufferGetPage(metabuf));
 	meta->dim = st->dim;
 	meta->nlists = st->cache.nlists;
 	meta->ndirpages = st->cache.ndirpages;
@@ -415,6 +437,8 @@ finish_layout(IvfBuildState *st, Buffer metabuf)
 	meta->vec_tail = BufferGetBlockNumber(st->vecbuf);
 	meta->vec_tail_off = ((PageHeader) BufferGetPage(st->vecbuf))->pd_lower;
 	MarkBufferDirty(metabuf);
+	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
+	LockBuffer(st->vecbuf, BUFFER_LOCK_UNLOCK);
 }
 
 static void
@@ -433,10 +457,11 @@ assign_rows(IvfBuildState *st, Relation heap, IndexInfo *indexInfo, Buffer metab
 	st->max_entries = (int) Max(mwm_bytes() / 4 / st->entry_size, 64);
 	st->entries = palloc_extended(st->entry_size * st->max_entries, MCXT_ALLOC_HUGE);
 	st->dim = st->cache.dim;
-	table_index_build_scan(heap, st->index, indexInfo, true, true, assign_callback, st, NULL);
+	if (!ivf_parallel_assign(st, heap, st->index, indexInfo, &st->cache))
+		table_index_build_scan(heap, st->index, indexInfo, true, true, assign_callback, st, NULL);
 	flush_entries(st);
 	finish_layout(st, metabuf);
-	UnlockReleaseBuffer(st->vecbuf);
+	ReleaseBuffer(st->vecbuf);
 }
 
 static int
@@ -473,12 +498,19 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 									  ALLOCSET_DEFAULT_SIZES);
 	st.sample_cap = initial_sample_cap(heap, opts, st.dim);
 
+	/* pinned throughout, locked only while written (see build_append_floats) */
 	metabuf = ivf_new_buffer(index);
 	Assert(BufferGetBlockNumber(metabuf) == IVF_METAPAGE_BLKNO);
+	ivf_fill_metapage(BufferGetPage(metabuf), st.dim, st.metric);
+	MarkBufferDirty(metabuf);
+	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_SAMPLE);
 	table_index_build_scan(heap, index, indexInfo, true, true, sample_callback, &st, NULL);
-	ivf_fill_metapage(BufferGetPage(metabuf), st.dim, st.metric);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	IvfPageGetMeta(BufferGetPage(metabuf))->dim = st.dim;	/* known now if no typmod */
+	MarkBufferDirty(metabuf);
+	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
 	if (st.nsample > 0)
 	{
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_TRAIN);
@@ -487,8 +519,7 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		st.sample = NULL;
 		assign_rows(&st, heap, indexInfo, metabuf);
 	}
-	MarkBufferDirty(metabuf);
-	UnlockReleaseBuffer(metabuf);
+	ReleaseBuffer(metabuf);
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 

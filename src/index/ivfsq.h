@@ -169,6 +169,12 @@ extern void ivf_encode(IvfCache *cache, const float *v, int list, uint8 *code);
 extern IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void ivfbuildempty(Relation index);
 extern char *ivfbuildphasename(int64 phasenum);
+typedef struct IvfBuildState IvfBuildState;
+extern void ivf_build_add_row(IvfBuildState *st, ItemPointer tid, int list, const float *v);
+
+/* build_parallel.c */
+extern bool ivf_parallel_assign(IvfBuildState *st, Relation heap, Relation index,
+								IndexInfo *indexInfo, IvfCache *cache);
 
 /* insert.c */
 extern bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer ht_ctid,
