@@ -4,11 +4,11 @@
 -- creates its tables and drops them at the end.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(35);
+SELECT plan(38);
 
 \set docs :HN_TESTDATA '/index/cran_docs.tsv'
 \set queries :HN_TESTDATA '/index/cran_queries.tsv'
-DROP TABLE IF EXISTS ix_cran, ix_q, ix_gt, ix_hi, ix_hiq, ix_hgt, ix_free CASCADE;
+DROP TABLE IF EXISTS ix_cran, ix_q, ix_gt, ix_hi, ix_hiq, ix_hgt, ix_free, ix_par CASCADE;
 CREATE TABLE ix_cran (id int PRIMARY KEY, e embedding(512), cat int);
 COPY ix_cran (id, e) FROM :'docs';
 UPDATE ix_cran SET cat = id % 100;
@@ -86,6 +86,20 @@ SET hardneg.ivfsq_probes = 1;
 SELECT is((SELECT count(*) FROM ix_q q, LATERAL (SELECT c.id FROM ix_cran c ORDER BY c.e <=> q.e LIMIT 10) t),
 	2250::bigint, 'with one probe every query still returns 10 rows');
 RESET hardneg.ivfsq_probes;
+
+-- a parallel build (workers assign rows, the leader writes) gives the same quality
+CREATE TABLE ix_par AS SELECT id, e FROM ix_cran;
+ALTER TABLE ix_par SET (parallel_workers = 2);
+SET maintenance_work_mem = '128MB';
+CREATE INDEX ix_par_cos ON ix_par USING ivfsq (e embedding_cosine_ops);
+RESET maintenance_work_mem;
+SELECT is((SELECT count(*) FROM hardneg_index_verify('ix_par_cos')), 0::bigint,
+	'an index built with parallel workers is sound');
+SELECT is((SELECT reltuples FROM pg_class WHERE relname = 'ix_par_cos'), 1400::real,
+	'the parallel build indexed every row');
+SELECT cmp_ok(pg_temp.recall('cosine', '<=>', 'ix_par'), '>=', 0.95::float8,
+	'recall@10 of the parallel-built index >= 0.95');
+DROP TABLE ix_par;
 
 -- filters: 1% of the rows pass; the scan continues across lists until 10 do
 CREATE TEMP TABLE ix_filtered AS
