@@ -23,9 +23,9 @@ PSQL = os.environ.get("HN_PSQL", "psql")
 
 SETS = {
     "glove": dict(dim=100, hn_ops="embedding_cosine_ops", pv_ops="vector_cosine_ops", op="<=>",
-                  probes=[2, 3, 4, 6, 8, 12, 16, 24, 32], ef=[10, 20, 40, 60, 80, 120, 160, 240, 320]),
+                  probes=[8, 12, 16, 20, 24, 30, 36, 42, 48, 64], ef=[10, 20, 30, 40, 50, 60, 80, 100, 120, 160]),
     "synth": dict(dim=768, hn_ops="embedding_l2_ops", pv_ops="vector_l2_ops", op="<->",
-                  probes=[1, 2, 3, 4, 6, 8, 12, 16], ef=[10, 16, 24, 32, 40, 60, 80, 120]),
+                  probes=[1, 2, 3, 4, 6, 8, 12, 16], ef=[10, 16, 24, 32, 40, 50, 60, 80]),
 }
 
 

@@ -182,7 +182,7 @@ fit_quantizer(IvfBuildState *st, const int *assign)
 static void
 train(IvfBuildState *st, IvfOptions *opts)
 {
-	int			k = opts && opts->lists > 0 ? opts->lists : (int) sqrt(st->nseen);
+	int			k = opts && opts->lists > 0 ? opts->lists : (int) (IVF_AUTO_LISTS_FACTOR * sqrt(st->nseen));
 	int			iters = opts ? opts->kmeans_iterations : IVF_DEFAULT_ITERATIONS;
 	int			per_list = opts ? opts->sample_per_list : IVF_DEFAULT_SAMPLE_PER_LIST;
 	int			ntrain;
@@ -473,7 +473,7 @@ initial_sample_cap(Relation heap, IvfOptions *opts, int dim)
 
 	if (rows <= 0)
 		rows = (double) RelationGetNumberOfBlocks(heap) * Max(1, BLCKSZ / (4 * Max(dim, 1) + 32));
-	lists = opts && opts->lists > 0 ? opts->lists : sqrt(Max(rows, 1.0));
+	lists = opts && opts->lists > 0 ? opts->lists : IVF_AUTO_LISTS_FACTOR * sqrt(Max(rows, 1.0));
 	return (int) Min(Max(lists * per_list * 1.25, 1024.0), 4.0e6);
 }
 

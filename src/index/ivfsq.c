@@ -11,7 +11,7 @@
 #include "utils/guc.h"
 #include "utils/rel.h"
 
-int			ivf_probes = 16;
+int			ivf_probes = 32;
 int			ivf_rerank = 40;
 int			ivf_max_scan_tuples = 20000;
 
@@ -23,7 +23,7 @@ hn_index_init(void)
 {
 	ivf_relopt_kind = add_reloption_kind();
 	add_int_reloption(ivf_relopt_kind, "lists",
-					  "Number of inverted lists (0: square root of the row count)",
+					  "Number of inverted lists (0: twice the square root of the row count)",
 					  0, 0, IVF_MAX_LISTS, AccessExclusiveLock);
 	add_int_reloption(ivf_relopt_kind, "kmeans_iterations",
 					  "Lloyd rounds when training the list centroids",
@@ -35,7 +35,7 @@ hn_index_init(void)
 	DefineCustomIntVariable("hardneg.ivfsq_probes",
 							"Lists an ivfsq scan visits first.",
 							"More lists: higher recall, slower queries.",
-							&ivf_probes, 16, 1, IVF_MAX_LISTS,
+							&ivf_probes, 32, 1, IVF_MAX_LISTS,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hardneg.ivfsq_rerank",
 							"Candidates an ivfsq scan re-ranks with exact distances per batch.",

@@ -47,6 +47,8 @@
 #define IVF_MAX_CODE_DIM	4000
 #define IVF_MAX_LISTS		32768
 #define IVF_DEFAULT_ITERATIONS	12
+/* lists = 2 sqrt(rows): on GloVe-100 it scans ~6% of the rows for recall 0.95, sqrt(rows) ~8% */
+#define IVF_AUTO_LISTS_FACTOR	2.0
 #define IVF_DEFAULT_SAMPLE_PER_LIST	128
 
 /* strategy numbers = metric of the operator class (support function 1) */
@@ -139,6 +141,7 @@ typedef struct IvfCache
 	float	   *step;			/* [dim] */
 	float	   *centroids;		/* [nlists][dim] */
 	float	   *centroid_sqnorm;	/* [nlists] */
+	BlockNumber *heads;			/* [nlists] first code page, filled lazily */
 } IvfCache;
 
 /* GUCs (ivfsq.c) */
@@ -161,6 +164,7 @@ extern void ivf_append_floats_logged(Relation index, Buffer metabuf, const float
 									 IvfVecLoc *loc);
 extern bool ivf_prepare_vector(HnMetric metric, float *v, int dim);
 extern BlockNumber ivf_dir_block(IvfCache *cache, int list);
+extern BlockNumber ivf_list_head_cached(Relation index, IvfCache *cache, int list);
 extern void ivf_fill_metapage(Page page, int dim, HnMetric metric);
 extern void ivf_check_dim(IvfCache *cache, int dim);
 extern void ivf_encode(IvfCache *cache, const float *v, int list, uint8 *code);

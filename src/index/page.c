@@ -90,6 +90,30 @@ ivf_fill_metapage(Page page, int dim, HnMetric metric)
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(IvfMetaData)) - (char *) page;
 }
 
+/*
+ * First code page of a list.  A list's head is set once, when its first
+ * page is added, and never changes (pages are never unlinked), so once
+ * known it is remembered in the cache and the directory is not read again.
+ */
+BlockNumber
+ivf_list_head_cached(Relation index, IvfCache *cache, int list)
+{
+	BlockNumber dirblk;
+	Buffer		buf;
+	BlockNumber head = cache->heads[list];
+
+	if (head != InvalidBlockNumber)
+		return head;
+	dirblk = ivf_dir_block(cache, list);
+	buf = ReadBuffer(index, dirblk);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
+	head = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
+	UnlockReleaseBuffer(buf);
+	cache->heads[list] = head;
+	return head;
+}
+
 void
 ivf_check_dim(IvfCache *cache, int dim)
 {
@@ -240,7 +264,7 @@ load_cache(Relation index, const IvfMetaData *meta, MemoryContext cxt)
 	int			k = meta->nlists;
 	IvfCache   *cache;
 	char	   *p;
-	Size		floats = (Size) dim * (2 + k) + k;
+	Size		floats = (Size) dim * (2 + k) + 2 * k;
 	IvfVecLoc	loc = meta->quant;
 
 	p = MemoryContextAllocHuge(cxt, MAXALIGN(sizeof(IvfCache)) + sizeof(float) * floats);
@@ -255,6 +279,9 @@ load_cache(Relation index, const IvfMetaData *meta, MemoryContext cxt)
 	cache->step = cache->lo + dim;
 	cache->centroids = cache->step + dim;
 	cache->centroid_sqnorm = cache->centroids + (Size) k * dim;
+	cache->heads = (BlockNumber *) (cache->centroid_sqnorm + k);
+	for (int i = 0; i < k; i++)
+		cache->heads[i] = InvalidBlockNumber;
 	ivf_read_floats(index, &loc, cache->lo, dim);
 	ivf_read_floats(index, &loc, cache->step, dim);
 	ivf_read_floats(index, &loc, cache->centroids, k * dim);

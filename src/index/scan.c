@@ -341,15 +341,10 @@ scan_list(IndexScanDesc scan, IvfScanOpaque so, int list)
 {
 	Relation	index = scan->indexRelation;
 	IvfCache   *cache = so->cache;
-	BlockNumber blk;
-	BlockNumber dirblk = ivf_dir_block(cache, list);
-	Buffer		buf = ReadBuffer(index, dirblk);
+	BlockNumber blk = ivf_list_head_cached(index, cache, list);
+	Buffer		buf;
 	float		base = 0.0f;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
-	blk = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
-	UnlockReleaseBuffer(buf);
 	if (cache->codebytes > 0)
 		base = hn_dot(so->q, cache->centroids + (Size) list * cache->dim, cache->dim) + so->qconst;
 
