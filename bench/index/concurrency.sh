@@ -52,7 +52,7 @@ for f in writers readers; do
 done
 q() { hn_psql -d postgres -Atc "$1"; }
 heap=$(q "SET enable_indexscan = off; SELECT count(*) FROM t")
-via=$(q "SET enable_seqscan = off; SET hardneg.ivfsq_probes = 100000; SET hardneg.ivfsq_max_scan_tuples = 100000000;
+via=$(q "SET enable_seqscan = off; SET hardneg.ivfsq_probes = 32768; SET hardneg.ivfsq_max_scan_tuples = 100000000;
 	SELECT count(*) FROM (SELECT id FROM t ORDER BY e <-> vec(0) LIMIT 100000000) s")
 problems=$(q "SELECT count(*) FROM hardneg_index_verify('t_e')")
 echo "pgbench exit codes: writers $wrc, readers $rrc"
