@@ -54,6 +54,9 @@ typedef struct IvfScanOpaqueData
 	float		qscale;
 	int8	   *qi;				/* quantised q * step */
 	HnDotU8S8	dotk;
+	int			probes;			/* settings as of the scan's start */
+	int			rerank;
+	int			max_tuples;
 	IvfRanked  *lists;			/* lists by centroid score, best first */
 	int			nsorted;		/* lists[0..nsorted) are in final order */
 	int			next_list;
@@ -297,7 +300,7 @@ scan_code_page(IvfScanOpaque so, Page page, float base)
 	}
 }
 
-/* Keeps in best[] the ivf_rerank entries of smallest estimate (max-heap). */
+/* Keeps in best[] the so->rerank entries of smallest estimate (max-heap). */
 static void
 best_push(IvfScanOpaque so, int idx)
 {
@@ -306,7 +309,7 @@ best_push(IvfScanOpaque so, int idx)
 	float		est = pool[idx].est;
 	int			i;
 
-	if (so->nbest < ivf_rerank)
+	if (so->nbest < so->rerank)
 	{
 		i = so->nbest++;
 		while (i > 0 && pool[h[(i - 1) / 2]].est < est)
@@ -374,7 +377,7 @@ scan_list(IndexScanDesc scan, IvfScanOpaque so, int list)
 static void
 probe_more_lists(IndexScanDesc scan, IvfScanOpaque so)
 {
-	int			end = Min(so->next_list + ivf_probes, so->cache->nlists);
+	int			end = Min(so->next_list + so->probes, so->cache->nlists);
 
 	sort_lists_upto(so, end);
 	for (; so->next_list < end; so->next_list++)
@@ -391,7 +394,7 @@ static void
 refill_best(IvfScanOpaque so)
 {
 	int			left = so->npool - so->ntaken;
-	int			n = Min(ivf_rerank, left);
+	int			n = Min(so->rerank, left);
 
 	if (n < so->npool)
 		select_smallest(so->pool, sizeof(IvfCandidate), 0, so->npool, n);
@@ -436,8 +439,12 @@ start_scan(IndexScanDesc scan, IvfScanOpaque so)
 	if (!prepare_query(scan, so))
 		return false;
 	rank_lists(so);
-	so->best = palloc(sizeof(int) * ivf_rerank);
-	so->batch = palloc(sizeof(IvfRanked) * ivf_rerank);
+	/* settings are read once: a cursor may change them between fetches */
+	so->probes = ivf_probes;
+	so->rerank = ivf_rerank;
+	so->max_tuples = ivf_max_scan_tuples;
+	so->best = palloc(sizeof(int) * so->rerank);
+	so->batch = palloc(sizeof(IvfRanked) * so->rerank);
 	so->bestvalid = true;
 	probe_more_lists(scan, so);
 	return true;
@@ -485,7 +492,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 			scan->xs_recheckorderby = false;
 			found = true;
 		}
-		else if (so->returned >= ivf_max_scan_tuples)
+		else if (so->returned >= so->max_tuples)
 			so->done = true;
 		else if (so->ntaken < so->npool)
 			next_batch(scan, so);
