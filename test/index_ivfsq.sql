@@ -4,7 +4,7 @@
 -- creates its tables and drops them at the end.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
-SELECT plan(38);
+SELECT plan(39);
 
 \set docs :HN_TESTDATA '/index/cran_docs.tsv'
 \set queries :HN_TESTDATA '/index/cran_queries.tsv'
@@ -86,6 +86,30 @@ SET hardneg.ivfsq_probes = 1;
 SELECT is((SELECT count(*) FROM ix_q q, LATERAL (SELECT c.id FROM ix_cran c ORDER BY c.e <=> q.e LIMIT 10) t),
 	2250::bigint, 'with one probe every query still returns 10 rows');
 RESET hardneg.ivfsq_probes;
+
+-- a cursor may change the settings between fetches; the scan keeps its own
+CREATE FUNCTION pg_temp.cursor_rows() RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	c refcursor;
+	r record;
+	n int := 0;
+BEGIN
+	PERFORM set_config('hardneg.ivfsq_rerank', '5', true);
+	OPEN c FOR SELECT id FROM ix_cran ORDER BY e <=> (SELECT e FROM ix_q WHERE id = 1);
+	FETCH c INTO r;
+	n := n + 1;
+	PERFORM set_config('hardneg.ivfsq_rerank', '500', true);
+	LOOP
+		FETCH c INTO r;
+		EXIT WHEN NOT FOUND;
+		n := n + 1;
+	END LOOP;
+	CLOSE c;
+	RETURN n;
+END $$;
+SELECT is(pg_temp.cursor_rows(), 1400,
+	'a cursor that raises hardneg.ivfsq_rerank between fetches still walks all 1400 rows');
 
 -- a parallel build (workers assign rows, the leader writes) gives the same quality
 CREATE TABLE ix_par AS SELECT id, e FROM ix_cran;

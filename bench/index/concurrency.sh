@@ -5,9 +5,10 @@
 # them.  Afterwards: no pgbench error, every row of the table is found through
 # the index (no lost row) and hardneg_index_verify() reports nothing.
 #   bash bench/index/concurrency.sh
+HN_PORT=${HN_PORT:-5614}
 source "$(dirname "$0")/../../test/lib.sh"
 cd "$HN_ROOT"
-HN_PORT=${HN_PORT:-5614}
+
 secs=${HN_SECONDS:-60}
 work=$HN_BUILD/bench-concurrency
 mkdir -p "$work"

@@ -4,9 +4,10 @@
 # Needs pgvector installed in the system PostgreSQL 15 (test/lib.sh copies
 # that tree).  Data and results go under .build/bench-index; the plot and the
 # table for docs/benchmarks.md come from report.py.
+HN_PORT=${HN_PORT:-5612}	# its own socket, beside a test cluster
 source "$(dirname "$0")/../../test/lib.sh"
 cd "$HN_ROOT"
-HN_PORT=${HN_PORT:-5612}
+
 work=$HN_BUILD/bench-index
 mkdir -p "$work/data"
 hn_build_and_stage

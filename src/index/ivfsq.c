@@ -12,7 +12,7 @@
 #include "utils/rel.h"
 
 int			ivf_probes = 32;
-int			ivf_rerank = 40;
+int			ivf_rerank = 24;
 int			ivf_max_scan_tuples = 20000;
 
 static relopt_kind ivf_relopt_kind;
@@ -40,7 +40,7 @@ hn_index_init(void)
 	DefineCustomIntVariable("hardneg.ivfsq_rerank",
 							"Candidates an ivfsq scan re-ranks with exact distances per batch.",
 							"Candidates are chosen by their quantised distance; more re-ranking: higher recall.",
-							&ivf_rerank, 40, 1, 100000,
+							&ivf_rerank, 24, 1, 100000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hardneg.ivfsq_max_scan_tuples",
 							"Most rows one ivfsq scan returns before it stops.",

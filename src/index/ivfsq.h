@@ -142,6 +142,10 @@ typedef struct IvfCache
 	float	   *centroids;		/* [nlists][dim] */
 	float	   *centroid_sqnorm;	/* [nlists] */
 	BlockNumber *heads;			/* [nlists] first code page, filled lazily */
+	/* 8-bit codes of the centroids, to rank lists cheaply (NULL: no codes) */
+	float	   *clo;			/* [dim] */
+	float	   *cstep;			/* [dim] */
+	uint8	   *ccodes;			/* [nlists][dim] */
 } IvfCache;
 
 /* GUCs (ivfsq.c) */

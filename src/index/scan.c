@@ -161,20 +161,53 @@ prepare_query(IndexScanDesc scan, IvfScanOpaque so)
 	return true;
 }
 
-/* Orders all lists by how close their centroid is to the query. */
+/* Exact distance from the query to a list's centroid. */
+static float
+list_score(IvfScanOpaque so, int list)
+{
+	IvfCache   *cache = so->cache;
+	float		dot = hn_dot(so->q, cache->centroids + (Size) list * cache->dim, cache->dim);
+
+	return metric_distance(so, dot, cache->centroid_sqnorm[list]);
+}
+
+/*
+ * Scores every list by its centroid: from the centroid codes when there are
+ * any (approximate, refined near the probe boundary), else exactly.
+ */
 static void
 rank_lists(IvfScanOpaque so)
 {
 	IvfCache   *cache = so->cache;
+	int			dim = cache->dim;
 
 	so->lists = palloc(sizeof(IvfRanked) * cache->nlists);
-	for (int l = 0; l < cache->nlists; l++)
+	if (cache->ccodes != NULL)
 	{
-		float		dot = hn_dot(so->q, cache->centroids + (Size) l * cache->dim, cache->dim);
+		float	   *w = palloc(sizeof(float) * dim);
+		int8	   *qc = palloc(dim);
+		float		scale;
+		float		base = hn_dot(so->q, cache->clo, dim);
 
-		so->lists[l].score = metric_distance(so, dot, cache->centroid_sqnorm[l]);
-		so->lists[l].id = l;
+		for (int i = 0; i < dim; i++)
+			w[i] = so->q[i] * cache->cstep[i];
+		scale = hn_quantize_query(w, dim, qc);
+		for (int l = 0; l < cache->nlists; l++)
+		{
+			float		dot = base + scale * (float) so->dotk(cache->ccodes + (Size) l * dim, qc, dim);
+
+			so->lists[l].score = metric_distance(so, dot, cache->centroid_sqnorm[l]);
+			so->lists[l].id = l;
+		}
+		pfree(w);
+		pfree(qc);
 	}
+	else
+		for (int l = 0; l < cache->nlists; l++)
+		{
+			so->lists[l].score = list_score(so, l);
+			so->lists[l].id = l;
+		}
 	so->nsorted = 0;
 }
 
@@ -227,18 +260,25 @@ select_smallest(void *base, Size size, int lo, int hi, int n)
 /*
  * Puts lists[0..upto) in final order.  Only the lists about to be probed are
  * sorted, so a query that stays in its first probes never sorts them all.
+ * With approximate scores, a margin of candidates beyond the boundary is
+ * rescored exactly first, so that a near tie does not drop a close list.
  */
 static void
 sort_lists_upto(IvfScanOpaque so, int upto)
 {
 	int			n = so->cache->nlists;
+	int			cand;
 
 	upto = Min(upto, n);
 	if (upto <= so->nsorted)
 		return;
-	if (upto < n)
-		select_smallest(so->lists, sizeof(IvfRanked), so->nsorted, n, upto - so->nsorted);
-	qsort(so->lists + so->nsorted, upto - so->nsorted, sizeof(IvfRanked), ranked_cmp);
+	cand = so->cache->ccodes ? Min(n, upto + (upto - so->nsorted) / 2 + 4) : upto;
+	if (cand < n)
+		select_smallest(so->lists, sizeof(IvfRanked), so->nsorted, n, cand - so->nsorted);
+	if (so->cache->ccodes)
+		for (int i = so->nsorted; i < cand; i++)
+			so->lists[i].score = list_score(so, so->lists[i].id);
+	qsort(so->lists + so->nsorted, cand - so->nsorted, sizeof(IvfRanked), ranked_cmp);
 	so->nsorted = upto;
 }
 
