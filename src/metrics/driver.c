@@ -1,0 +1,536 @@
+/*
+ * driver.c
+ *		Reads run and qrels once, forms each evaluated query as trec_eval does
+ *		(docs/metrics.md section 1) and walks the measure table.  The SQL entry
+ *		trec_eval() prints the rows of `trec_eval -q`.
+ *
+ * Ids of any type are compared as their text form in C byte order (strcmp),
+ * like trec_eval: "01" and "1" differ, "doc9" > "doc10".
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "io/reader.h"
+#include "io/srf.h"
+#include "metrics/metrics.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+typedef struct QrelsQuery
+{
+	const char *qid;
+	int64		n;
+	char	  **docs;			/* sorted by strcmp */
+	int32	   *grades;
+	int			num_levels;
+	int64	   *levels;
+} QrelsQuery;
+
+struct HnQrels
+{
+	int			nq;
+	QrelsQuery *queries;		/* sorted by qid */
+	int64		positive_rows;	/* rows with grade > 0: -c's num_rel recount */
+};
+
+/* One retrieved doc while ranking a query. */
+typedef struct RankedDoc
+{
+	double		score;
+	const char *doc;
+	int32		rel;
+} RankedDoc;
+
+/* ---------- reading ---------- */
+
+/* Text forms of an id column (bigint ids are printed once, into one block). */
+static char **
+ids_as_text(const HnIds *ids, int64 n)
+{
+	char	  **out;
+	char		buf[32];
+
+	if (ids->is_text)
+		return ids->texts;
+	out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		out[i] = pstrdup(hn_ids_cstring(ids, i, buf, sizeof(buf)));
+	}
+	return out;
+}
+
+typedef struct QrelRow
+{
+	const char *qid;
+	const char *doc;
+	int32		grade;
+} QrelRow;
+
+static int
+cmp_qrel_row(const void *a, const void *b)
+{
+	const QrelRow *x = a,
+			   *y = b;
+	int			c = strcmp(x->qid, y->qid);
+
+	return c != 0 ? c : strcmp(x->doc, y->doc);
+}
+
+static void
+check_grade(int32 grade, int64 row)
+{
+	if (grade > HN_MAX_GRADE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("relevance %d in row " INT64_FORMAT " of the qrels query is too large", grade, row + 1),
+				 errhint("Relevance grades must be at most %d (trec_eval uses -127..127).", HN_MAX_GRADE)));
+}
+
+/* Per-grade judgment counts of one query (negative grades not counted). */
+static void
+count_levels(QrelsQuery *q)
+{
+	int32		max = -1;
+
+	for (int64 i = 0; i < q->n; i++)
+		max = Max(max, q->grades[i]);
+	q->levels = palloc0(sizeof(int64) * (max + 1 > 0 ? max + 1 : 1));
+	q->num_levels = 0;
+	for (int64 i = 0; i < q->n; i++)
+		if (q->grades[i] >= 0)
+			q->levels[q->grades[i]]++;
+	for (int g = 0; g <= max; g++)
+		if (q->levels[g] > 0)
+			q->num_levels = g + 1;
+}
+
+HnQrels *
+hn_qrels_read(const char *sql)
+{
+	static const HnColumnSpec spec[] = {
+		{"query_id", HN_COL_ID, true, false},
+		{"doc_id", HN_COL_ID, true, false},
+		{"relevance", HN_COL_INT4, true, false},
+	};
+	HnBatch    *b = hn_read_all("qrels", sql, spec, lengthof(spec));
+	char	  **qid = ids_as_text(&b->cols[0].ids, b->nrows);
+	char	  **doc = ids_as_text(&b->cols[1].ids, b->nrows);
+	QrelRow    *rows;
+	HnQrels    *qrels = palloc0(sizeof(HnQrels));
+	int64		start = 0;
+
+	if (b->nrows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the qrels query returned no rows"),
+				 errhint("Queries are evaluated against their judgments: pass a non-empty qrels query.")));
+	rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(QrelRow) * b->nrows);
+	for (int64 i = 0; i < b->nrows; i++)
+	{
+		check_grade(b->cols[2].i4[i], i);
+		rows[i].qid = qid[i];
+		rows[i].doc = doc[i];
+		rows[i].grade = b->cols[2].i4[i];
+		if (rows[i].grade > 0)
+			qrels->positive_rows++;
+	}
+	qsort(rows, b->nrows, sizeof(QrelRow), cmp_qrel_row);
+	qrels->queries = palloc0(sizeof(QrelsQuery));
+	for (int64 i = 1; i <= b->nrows; i++)
+	{
+		if (i < b->nrows && strcmp(rows[i].qid, rows[start].qid) == 0)
+		{
+			if (strcmp(rows[i].doc, rows[i - 1].doc) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_CARDINALITY_VIOLATION),
+						 errmsg("duplicate judgment of document \"%s\" for query \"%s\" in the qrels",
+								rows[i].doc, rows[i].qid),
+						 errhint("Keep one row per (query_id, doc_id), e.g. SELECT DISTINCT ON (query_id, doc_id) ... .")));
+			continue;
+		}
+		{
+			QrelsQuery *q;
+			int64		n = i - start;
+
+			qrels->queries = repalloc(qrels->queries, sizeof(QrelsQuery) * (qrels->nq + 1));
+			q = &qrels->queries[qrels->nq++];
+			q->qid = rows[start].qid;
+			q->n = n;
+			q->docs = palloc(sizeof(char *) * n);
+			q->grades = palloc(sizeof(int32) * n);
+			for (int64 j = 0; j < n; j++)
+			{
+				q->docs[j] = (char *) rows[start + j].doc;
+				q->grades[j] = rows[start + j].grade;
+			}
+			count_levels(q);
+		}
+		start = i;
+	}
+	return qrels;
+}
+
+/*
+ * Run rows: query_id, doc_id, score (and run_id for compare_runs, returned
+ * in *run_ids).  NaN scores have no place in a ranking: rejected.
+ */
+HnRunRows *
+hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
+{
+	static const HnColumnSpec spec[] = {
+		{"query_id", HN_COL_ID, true, false},
+		{"doc_id", HN_COL_ID, true, false},
+		{"score", HN_COL_FLOAT8, true, false},
+		{"run_id", HN_COL_ID, true, false},
+	};
+	HnBatch    *b = hn_read_all(with_run_id ? "runs" : "run", sql, spec,
+								with_run_id ? 4 : 3);
+	HnRunRows  *run = palloc0(sizeof(HnRunRows));
+
+	run->n = b->nrows;
+	run->qid = ids_as_text(&b->cols[0].ids, b->nrows);
+	run->doc = ids_as_text(&b->cols[1].ids, b->nrows);
+	run->score = b->cols[2].f8;
+	for (int64 i = 0; i < b->nrows; i++)
+		if (isnan(run->score[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("score of document \"%s\" for query \"%s\" in the run is NaN",
+							run->doc[i], run->qid[i]),
+					 errhint("Rank with real numbers: filter or replace NaN scores.")));
+	if (with_run_id)
+		*run_ids = ids_as_text(&b->cols[3].ids, b->nrows);
+	return run;
+}
+
+/* ---------- ranking ---------- */
+
+/* Run rows by (qid, doc, score descending): duplicates keep the best. */
+static int
+cmp_run_row(const void *a, const void *b, void *arg)
+{
+	const HnRunRows *r = arg;
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+	int			c = strcmp(r->qid[x], r->qid[y]);
+
+	if (c == 0)
+		c = strcmp(r->doc[x], r->doc[y]);
+	if (c == 0)
+		c = (r->score[x] < r->score[y]) - (r->score[x] > r->score[y]);
+	return c;
+}
+
+/* trec_eval's order: score descending, ties by docno descending (strcmp). */
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	const RankedDoc *x = a,
+			   *y = b;
+
+	if (x->score > y->score)
+		return -1;
+	if (x->score < y->score)
+		return 1;
+	return strcmp(y->doc, x->doc);
+}
+
+/* Run row positions sorted and deduplicated; *ndup counts dropped rows. */
+static int64 *
+sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
+{
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(run->n, 1));
+	int64		k = 0;
+
+	for (int64 i = 0; i < run->n; i++)
+		order[i] = i;
+	qsort_arg(order, run->n, sizeof(int64), cmp_run_row, run);
+	*ndup = 0;
+	for (int64 i = 0; i < run->n; i++)
+	{
+		if (k > 0 && strcmp(run->qid[order[i]], run->qid[order[k - 1]]) == 0 &&
+			strcmp(run->doc[order[i]], run->doc[order[k - 1]]) == 0)
+		{
+			(*ndup)++;
+			continue;
+		}
+		order[k++] = order[i];
+	}
+	*nkept = k;
+	return order;
+}
+
+/*
+ * Ranks the run docs of one query (positions rows[0..n) of the sorted run,
+ * ordered by doc) against its judgments, applies -M and -J and fills q.
+ */
+static void
+form_query(const QrelsQuery *jq, const HnRunRows *run, const int64 *rows, int64 n,
+		   const HnEvalFlags *flags, RankedDoc *docs, int32 *rel, HnQueryEval *q)
+{
+	int64		j = 0,
+				kept = 0;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const char *doc = run->doc[rows[i]];
+		int			c = 1;
+
+		while (j < jq->n && (c = strcmp(jq->docs[j], doc)) < 0)
+			j++;
+		docs[i].score = run->score[rows[i]];
+		docs[i].doc = doc;
+		if (j < jq->n && c == 0)
+			docs[i].rel = jq->grades[j] < 0 ? HN_REL_UNJUDGED : jq->grades[j];
+		else
+			docs[i].rel = HN_REL_NONPOOL;
+	}
+	qsort(docs, n, sizeof(RankedDoc), cmp_ranked);
+	if (flags->max_rank > 0 && n > flags->max_rank)
+		n = flags->max_rank;
+
+	memset(q, 0, sizeof(HnQueryEval));
+	q->qid = jq->qid;
+	q->num_levels = jq->num_levels;
+	q->levels = jq->levels;
+	for (int g = flags->relevance_level < 0 ? 0 : flags->relevance_level; g < jq->num_levels; g++)
+		q->num_rel += jq->levels[g];
+	for (int64 i = 0; i < n; i++)
+	{
+		int32		v = docs[i].rel;
+
+		if (flags->judged_only && v < 0)
+			continue;
+		rel[kept++] = v;
+		if (v == HN_REL_NONPOOL)
+			q->num_nonpool++;
+		else if (v == HN_REL_UNJUDGED)
+			q->num_unjudged++;
+		else if (v >= flags->relevance_level)
+			q->num_rel_ret++;
+	}
+	if (flags->judged_only)
+		q->num_nonpool = q->num_unjudged = 0;
+	q->n = kept;
+	q->rel = rel;
+}
+
+void
+hn_eval_flags_init(HnEvalFlags *flags, bool complete, int relevance_level,
+				   bool judged_only, bool max_rank_null, int64 max_rank)
+{
+	if (!max_rank_null && max_rank <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_rank must be positive, got " INT64_FORMAT, max_rank),
+				 errhint("max_rank keeps the first N ranks of each query (trec_eval -M N); NULL keeps all.")));
+	flags->complete = complete;
+	flags->relevance_level = relevance_level;
+	flags->judged_only = judged_only;
+	flags->max_rank = max_rank_null ? 0 : max_rank;
+}
+
+static void
+evaluate_query(const HnMeasureSet *set, const HnQueryEval *q, const HnEvalFlags *flags,
+			   double *out)
+{
+	for (int m = 0; m < set->nmeasures; m++)
+	{
+		const HnMeasure *mm = &set->measures[m];
+
+		mm->def->calc(mm, q, flags, out + mm->offset);
+	}
+}
+
+/*
+ * Evaluates one run: the qrels queries present in the run (all of them with
+ * -c, missing ones as empty rankings), in qrels qid order.
+ */
+HnRunEval *
+hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
+				const HnEvalFlags *flags)
+{
+	HnRunEval  *ev = palloc0(sizeof(HnRunEval));
+	int64		nkept,
+				ndup,
+				pos = 0,
+				maxgroup = 1;
+	int64	   *order = sorted_run(run, &nkept, &ndup);
+	RankedDoc  *docs;
+	int32	   *rel;
+
+	if (ndup > 0)
+		ereport(WARNING,
+				(errmsg(INT64_FORMAT " duplicate (query_id, doc_id) rows in the run: kept the highest score of each", ndup),
+				 errhint("trec_eval rejects such runs; deduplicate the run query to silence this warning.")));
+	for (int64 i = 0, s = 0; i <= nkept; i++)
+		if (i == nkept || strcmp(run->qid[order[i]], run->qid[order[s]]) != 0)
+		{
+			maxgroup = Max(maxgroup, i - s);
+			s = i;
+		}
+	docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(RankedDoc) * maxgroup);
+	rel = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * maxgroup);
+	ev->qids = palloc(sizeof(char *) * qrels->nq);
+	ev->values = MemoryContextAllocHuge(CurrentMemoryContext,
+										sizeof(double) * Max(set->nvalues, 1) * qrels->nq);
+	for (int qi = 0; qi < qrels->nq; qi++)
+	{
+		const QrelsQuery *jq = &qrels->queries[qi];
+		int			c = 1;
+		int64		end;
+		HnQueryEval q;
+		double	   *out;
+
+		CHECK_FOR_INTERRUPTS();
+		while (pos < nkept && (c = strcmp(run->qid[order[pos]], jq->qid)) < 0)
+			pos++;
+		end = pos;
+		if (pos < nkept && c == 0)
+			while (end < nkept && strcmp(run->qid[order[end]], jq->qid) == 0)
+				end++;
+		else if (!flags->complete)
+			continue;
+		form_query(jq, run, order + pos, end - pos, flags, docs, rel, &q);
+		pos = end;
+		out = ev->values + (int64) ev->nq * set->nvalues;
+		memset(out, 0, sizeof(double) * set->nvalues);
+		evaluate_query(set, &q, flags, out);
+		ev->qids[ev->nq++] = jq->qid;
+	}
+	ev->all_num_rel = flags->complete ? (double) qrels->positive_rows : -1;
+	return ev;
+}
+
+double
+hn_summary_value(const HnMeasure *m, int v, const HnRunEval *ev, const HnMeasureSet *set)
+{
+	double		sum = 0.0;
+
+	if (m->def->summary == HN_SUMMARY_NUM_Q)
+		return ev->nq;
+	/* trec_eval's -c recount of num_rel ignores -l and the query set */
+	if (m->def->calc == hn_m_num_rel && ev->all_num_rel >= 0)
+		return ev->all_num_rel;
+	for (int q = 0; q < ev->nq; q++)
+		sum += ev->values[(int64) q * set->nvalues + m->offset + v];
+	switch (m->def->summary)
+	{
+		case HN_SUMMARY_SUM:
+			return sum;
+		case HN_SUMMARY_GEOMETRIC:
+			return exp(sum / ev->nq);
+		default:
+			return sum / ev->nq;
+	}
+}
+
+/* ---------- SQL entry ---------- */
+
+static char **
+text_array_items(ArrayType *arr, const char *what, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
+	out = palloc(sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s contains a NULL", what),
+					 errhint("Remove the NULL from the array.")));
+		out[i] = TextDatumGetCString(elems[i]);
+	}
+	return out;
+}
+
+static void
+require_arg(FunctionCallInfo fcinfo, int arg, const char *name)
+{
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("Only max_rank may be NULL (no cut-off).")));
+}
+
+static void
+put_row(HnSrf *srf, const char *measure, const char *qid, double value)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = CStringGetTextDatum(measure);
+	values[1] = CStringGetTextDatum(qid);
+	values[2] = Float8GetDatum(value);
+	hn_srf_put(srf, values, nulls);
+}
+
+static void
+no_common_queries(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("no query has both run rows and judgments"),
+			 errhint("Check that query_id values match in run and qrels (compared as text), "
+					 "or pass complete => true to score missing queries as 0.")));
+}
+
+PG_FUNCTION_INFO_V1(hn_trec_eval);
+Datum
+hn_trec_eval(PG_FUNCTION_ARGS)
+{
+	HnSrf		srf;
+	HnEvalFlags flags;
+	HnMeasureSet *set;
+	HnQrels    *qrels;
+	HnRunRows  *run;
+	HnRunEval  *ev;
+	char	  **names;
+	int			nnames;
+	bool		per_query;
+
+	for (int a = 0; a < 7; a++)
+		require_arg(fcinfo, a, a == 0 ? "run" : a == 1 ? "qrels" : a == 2 ? "measures" :
+					a == 3 ? "per_query" : a == 4 ? "complete" : a == 5 ? "relevance_level" :
+					"judged_only");
+	names = text_array_items(PG_GETARG_ARRAYTYPE_P(2), "measures", &nnames);
+	set = hn_measures_parse(names, nnames);
+	per_query = PG_GETARG_BOOL(3);
+	hn_eval_flags_init(&flags, PG_GETARG_BOOL(4), PG_GETARG_INT32(5), PG_GETARG_BOOL(6),
+					   PG_ARGISNULL(7), PG_ARGISNULL(7) ? 0 : PG_GETARG_INT32(7));
+	hn_srf_begin(fcinfo, &srf);
+
+	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	run = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, NULL);
+	ev = hn_evaluate_run(qrels, run, set, &flags);
+	if (ev->nq == 0)
+		no_common_queries();
+
+	for (int q = 0; per_query && q < ev->nq; q++)
+		for (int m = 0; m < set->nmeasures; m++)
+		{
+			const HnMeasure *mm = &set->measures[m];
+
+			if (!mm->def->per_query)
+				continue;
+			for (int v = 0; v < mm->nvalues; v++)
+				put_row(&srf, mm->names[v], ev->qids[q],
+						ev->values[(int64) q * set->nvalues + mm->offset + v]);
+		}
+	for (int m = 0; m < set->nmeasures; m++)
+		for (int v = 0; v < set->measures[m].nvalues; v++)
+			put_row(&srf, set->measures[m].names[v], "all",
+					hn_summary_value(&set->measures[m], v, ev, set));
+	PG_RETURN_NULL();
+}
