@@ -37,6 +37,9 @@ struct HnQrels
 	int64		positive_rows;	/* rows with grade > 0: -c's num_rel recount */
 };
 
+/* The doc trec_eval -c ranks alone for a qrels query missing from the run. */
+#define BOGUS_DOCNO "ceci_nest_pas_un_docno"
+
 /* One retrieved doc while ranking a query. */
 typedef struct RankedDoc
 {
@@ -267,25 +270,22 @@ sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
 }
 
 /*
- * Ranks the run docs of one query (positions rows[0..n) of the sorted run,
- * ordered by doc) against its judgments, applies -M and -J and fills q.
+ * Ranks docs[0..n) of one query (score and doc set, in doc order) against
+ * its judgments, applies -M and -J and fills q.
  */
 static void
-form_query(const QrelsQuery *jq, const HnRunRows *run, const int64 *rows, int64 n,
-		   const HnEvalFlags *flags, RankedDoc *docs, int32 *rel, HnQueryEval *q)
+form_query(const QrelsQuery *jq, RankedDoc *docs, int64 n,
+		   const HnEvalFlags *flags, int32 *rel, HnQueryEval *q)
 {
 	int64		j = 0,
 				kept = 0;
 
 	for (int64 i = 0; i < n; i++)
 	{
-		const char *doc = run->doc[rows[i]];
 		int			c = 1;
 
-		while (j < jq->n && (c = strcmp(jq->docs[j], doc)) < 0)
+		while (j < jq->n && (c = strcmp(jq->docs[j], docs[i].doc)) < 0)
 			j++;
-		docs[i].score = run->score[rows[i]];
-		docs[i].doc = doc;
 		if (j < jq->n && c == 0)
 			docs[i].rel = jq->grades[j] < 0 ? HN_REL_UNJUDGED : jq->grades[j];
 		else
@@ -334,6 +334,29 @@ hn_eval_flags_init(HnEvalFlags *flags, bool complete, int relevance_level,
 	flags->relevance_level = relevance_level;
 	flags->judged_only = judged_only;
 	flags->max_rank = max_rank_null ? 0 : max_rank;
+}
+
+/*
+ * trec_eval then zeroes the values named exactly num_ret, utility and
+ * rbp_resid, and those starting with unj (not the parameterised ones).
+ */
+static void
+clear_bogus(const HnMeasureSet *set, double *out)
+{
+	for (int m = 0; m < set->nmeasures; m++)
+	{
+		const HnMeasure *mm = &set->measures[m];
+
+		for (int v = 0; v < mm->nvalues; v++)
+		{
+			const char *name = mm->names[v];
+
+			if (strcmp(name, "num_ret") == 0 || strcmp(name, "utility") == 0 ||
+				strcmp(name, "rbp_resid") == 0 || strncmp(name, "unj", 3) == 0 ||
+				strcmp(name, "NumRet") == 0)
+				out[mm->offset + v] = 0.0;
+		}
+	}
 }
 
 static void
@@ -397,11 +420,25 @@ hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
 				end++;
 		else if (!flags->complete)
 			continue;
-		form_query(jq, run, order + pos, end - pos, flags, docs, rel, &q);
-		pos = end;
+		if (end > pos)
+			for (int64 i = pos; i < end; i++)
+			{
+				docs[i - pos].score = run->score[order[i]];
+				docs[i - pos].doc = run->doc[order[i]];
+			}
+		else
+		{
+			/* trec_eval -c ranks one fictitious doc for a missing query */
+			docs[0].score = 1.0;
+			docs[0].doc = BOGUS_DOCNO;
+		}
+		form_query(jq, docs, Max(end - pos, 1), flags, rel, &q);
 		out = ev->values + (int64) ev->nq * set->nvalues;
 		memset(out, 0, sizeof(double) * set->nvalues);
 		evaluate_query(set, &q, flags, out);
+		if (end == pos)
+			clear_bogus(set, out);
+		pos = end;
 		ev->qids[ev->nq++] = jq->qid;
 	}
 	ev->all_num_rel = flags->complete ? (double) qrels->positive_rows : -1;

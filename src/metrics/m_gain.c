@@ -256,6 +256,17 @@ hn_m_ndcg_rel(const HnMeasure *m, const HnQueryEval *q, const HnEvalFlags *f, do
 	pfree(g.levels);
 }
 
+/* One nDCG sample for Rndcg's average (none while the ideal DCG is 0). */
+static void
+add_ndcg_point(double dcg, double idcg, double *sum, int64 *changes)
+{
+	if (idcg > 0.0)
+	{
+		*sum += dcg / idcg;
+		(*changes)++;
+	}
+}
+
 /*
  * Rndcg: nDCG averaged at the ranks where the ideal gain changes (the R
  * levels of each grade), plus the end of the run if it is longer.
@@ -284,11 +295,7 @@ hn_m_Rndcg(const HnMeasure *m, const HnQueryEval *q, const HnEvalFlags *f, doubl
 
 		if (old_gain != ig)
 		{
-			if (idcg > 0.0)
-			{
-				sum += dcg / idcg;
-				changes++;
-			}
+			add_ndcg_point(dcg, idcg, &sum, &changes);
 			old_gain = ig;
 		}
 		if (rg != 0)
@@ -305,11 +312,7 @@ hn_m_Rndcg(const HnMeasure *m, const HnQueryEval *q, const HnEvalFlags *f, doubl
 			if (rg != 0)
 				dcg += rg / discount(i);
 		}
-		if (idcg > 0.0)
-		{
-			sum += dcg / idcg;
-			changes++;
-		}
+		add_ndcg_point(dcg, idcg, &sum, &changes);
 	}
 	for (; w.gain > 0.0; i++)
 	{
@@ -317,11 +320,7 @@ hn_m_Rndcg(const HnMeasure *m, const HnQueryEval *q, const HnEvalFlags *f, doubl
 
 		if (old_gain != ig)
 		{
-			if (idcg > 0.0)
-			{
-				sum += dcg / idcg;
-				changes++;
-			}
+			add_ndcg_point(dcg, idcg, &sum, &changes);
 			old_gain = ig;
 		}
 		if (ig > 0.0)
