@@ -96,15 +96,22 @@ t_quantile(double alpha, double df)
 	return (lo + hi) / 2.0;
 }
 
-static void
-mean_sd(const double *d, int n, double *mean, double *sd)
+static double
+mean_of(const double *d, int n)
 {
-	double		s = 0.0,
-				ss = 0.0;
+	double		s = 0.0;
 
 	for (int i = 0; i < n; i++)
 		s += d[i];
-	*mean = s / n;
+	return s / n;
+}
+
+static void
+mean_sd(const double *d, int n, double *mean, double *sd)
+{
+	double		ss = 0.0;
+
+	*mean = mean_of(d, n);
 	for (int i = 0; i < n; i++)
 		ss += (d[i] - *mean) * (d[i] - *mean);
 	*sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
@@ -152,14 +159,12 @@ as_extreme(double stat, double observed)
 double
 hn_randomization_p(const double *d, int n, int resamples, uint64 seed, uint64 key)
 {
-	double		observed = 0.0;
+	double		observed;
 	int64		hits = 0;
 
 	if (n < 1)
 		return NAN;
-	for (int i = 0; i < n; i++)
-		observed += d[i];
-	observed /= n;
+	observed = mean_of(d, n);
 	for (int b = 0; b < resamples; b++)
 	{
 		double		s = 0.0;
@@ -199,14 +204,12 @@ hn_bootstrap(const double *d, int n, int resamples, double confidence, uint64 se
 {
 	HnTestResult r = {NAN, NAN, NAN};
 	double	   *means;
-	double		observed = 0.0;
+	double		observed;
 	int64		hits = 0;
 
 	if (n < 1)
 		return r;
-	for (int i = 0; i < n; i++)
-		observed += d[i];
-	observed /= n;
+	observed = mean_of(d, n);
 	means = palloc(sizeof(double) * resamples);
 	for (int b = 0; b < resamples; b++)
 	{
