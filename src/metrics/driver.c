@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "io/reader.h"
 #include "io/srf.h"
+#include "kernels/rng.h"
 #include "metrics/metrics.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -214,20 +215,123 @@ hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
 
 /* ---------- ranking ---------- */
 
-/* Run rows by (qid, doc, score descending): duplicates keep the best. */
+/* Rows of one query by (doc, score descending): duplicates keep the best. */
 static int
-cmp_run_row(const void *a, const void *b, void *arg)
+cmp_doc_score(const void *a, const void *b, void *arg)
 {
 	const HnRunRows *r = arg;
 	int64		x = *(const int64 *) a,
 				y = *(const int64 *) b;
-	int			c = strcmp(r->qid[x], r->qid[y]);
+	int			c = strcmp(r->doc[x], r->doc[y]);
 
-	if (c == 0)
-		c = strcmp(r->doc[x], r->doc[y]);
 	if (c == 0)
 		c = (r->score[x] < r->score[y]) - (r->score[x] > r->score[y]);
 	return c;
+}
+
+static int
+cmp_group_qid(const void *a, const void *b, void *arg)
+{
+	char	  **qid = arg;
+
+	return strcmp(qid[*(const int32 *) a], qid[*(const int32 *) b]);
+}
+
+/*
+ * Query group of every row, by hashing the query id (a full sort of the
+ * rows by query id costs most of the evaluation on large runs).  Rows of
+ * one query usually come together: a row equal to the previous skips the
+ * hash.  Returns the group of each row; *group_qid names each group.
+ */
+static int32 *
+group_by_query(const HnRunRows *run, int32 *ngroups, char ***group_qid)
+{
+	uint64		size = 16;
+	int32	   *slots;
+	int32	   *group = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(run->n, 1));
+	char	  **names = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(run->n, 1));
+	int32		n = 0;
+
+	while (size < (uint64) run->n * 2)
+		size <<= 1;
+	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * size);
+	memset(slots, -1, sizeof(int32) * size);
+	for (int64 i = 0; i < run->n; i++)
+	{
+		const char *q = run->qid[i];
+		uint64		h;
+
+		if (i > 0 && strcmp(q, run->qid[i - 1]) == 0)
+		{
+			group[i] = group[i - 1];
+			continue;
+		}
+		h = hn_hash_bytes(q, strlen(q)) & (size - 1);
+		while (slots[h] >= 0 && strcmp(names[slots[h]], q) != 0)
+			h = (h + 1) & (size - 1);
+		if (slots[h] < 0)
+		{
+			slots[h] = n;
+			names[n++] = (char *) q;
+		}
+		group[i] = slots[h];
+	}
+	pfree(slots);
+	*ngroups = n;
+	*group_qid = names;
+	return group;
+}
+
+/*
+ * Run row positions ordered by (qid, doc, score descending) and
+ * deduplicated on (qid, doc); *ndup counts the rows dropped.
+ */
+static int64 *
+sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
+{
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(run->n, 1));
+	int32		ngroups;
+	char	  **group_qid;
+	int32	   *group = group_by_query(run, &ngroups, &group_qid);
+	int32	   *by_qid = palloc(sizeof(int32) * Max(ngroups, 1));
+	int64	   *start = palloc0(sizeof(int64) * (ngroups + 1));
+	int32	   *rank = palloc(sizeof(int32) * Max(ngroups, 1));
+	int64		k = 0,
+				from = 0;
+
+	for (int32 g = 0; g < ngroups; g++)
+		by_qid[g] = g;
+	qsort_arg(by_qid, ngroups, sizeof(int32), cmp_group_qid, group_qid);
+	for (int32 r = 0; r < ngroups; r++)
+		rank[by_qid[r]] = r;
+	/* counting sort of the rows into query order */
+	for (int64 i = 0; i < run->n; i++)
+		start[rank[group[i]] + 1]++;
+	for (int32 r = 0; r < ngroups; r++)
+		start[r + 1] += start[r];
+	for (int64 i = 0; i < run->n; i++)
+		order[start[rank[group[i]]]++] = i;
+	*ndup = 0;
+	for (int32 r = 0; r < ngroups; r++)
+	{
+		int64		to = start[r];
+		int64		first = k;
+
+		CHECK_FOR_INTERRUPTS();
+		qsort_arg(order + from, to - from, sizeof(int64), cmp_doc_score, run);
+		for (int64 i = from; i < to; i++)
+		{
+			if (k > first && strcmp(run->doc[order[i]], run->doc[order[k - 1]]) == 0)
+			{
+				(*ndup)++;
+				continue;
+			}
+			order[k++] = order[i];
+		}
+		from = to;
+	}
+	*nkept = k;
+	return order;
 }
 
 /* trec_eval's order: score descending, ties by docno descending (strcmp). */
@@ -242,31 +346,6 @@ cmp_ranked(const void *a, const void *b)
 	if (x->score < y->score)
 		return 1;
 	return strcmp(y->doc, x->doc);
-}
-
-/* Run row positions sorted and deduplicated; *ndup counts dropped rows. */
-static int64 *
-sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
-{
-	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(run->n, 1));
-	int64		k = 0;
-
-	for (int64 i = 0; i < run->n; i++)
-		order[i] = i;
-	qsort_arg(order, run->n, sizeof(int64), cmp_run_row, run);
-	*ndup = 0;
-	for (int64 i = 0; i < run->n; i++)
-	{
-		if (k > 0 && strcmp(run->qid[order[i]], run->qid[order[k - 1]]) == 0 &&
-			strcmp(run->doc[order[i]], run->doc[order[k - 1]]) == 0)
-		{
-			(*ndup)++;
-			continue;
-		}
-		order[k++] = order[i];
-	}
-	*nkept = k;
-	return order;
 }
 
 /*
@@ -501,16 +580,28 @@ require_arg(FunctionCallInfo fcinfo, int arg, const char *name)
 				 errhint("Only max_rank may be NULL (no cut-off).")));
 }
 
+/* Text datums are made once per name and per query: rows copy them. */
 static void
-put_row(HnSrf *srf, const char *measure, const char *qid, double value)
+put_row(HnSrf *srf, Datum measure, Datum qid, double value)
 {
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
-	values[0] = CStringGetTextDatum(measure);
-	values[1] = CStringGetTextDatum(qid);
+	values[0] = measure;
+	values[1] = qid;
 	values[2] = Float8GetDatum(value);
 	hn_srf_put(srf, values, nulls);
+}
+
+static Datum *
+value_name_datums(const HnMeasureSet *set)
+{
+	Datum	   *names = palloc(sizeof(Datum) * Max(set->nvalues, 1));
+
+	for (int m = 0; m < set->nmeasures; m++)
+		for (int v = 0; v < set->measures[m].nvalues; v++)
+			names[set->measures[m].offset + v] = CStringGetTextDatum(set->measures[m].names[v]);
+	return names;
 }
 
 static void
@@ -536,6 +627,7 @@ hn_trec_eval(PG_FUNCTION_ARGS)
 	char	  **names;
 	int			nnames;
 	bool		per_query;
+	Datum	   *names_d;
 
 	for (int a = 0; a < 7; a++)
 		require_arg(fcinfo, a, a == 0 ? "run" : a == 1 ? "qrels" : a == 2 ? "measures" :
@@ -554,7 +646,12 @@ hn_trec_eval(PG_FUNCTION_ARGS)
 	if (ev->nq == 0)
 		no_common_queries();
 
+	names_d = value_name_datums(set);
 	for (int q = 0; per_query && q < ev->nq; q++)
+	{
+		Datum		qid = CStringGetTextDatum(ev->qids[q]);
+
+		CHECK_FOR_INTERRUPTS();
 		for (int m = 0; m < set->nmeasures; m++)
 		{
 			const HnMeasure *mm = &set->measures[m];
@@ -562,12 +659,14 @@ hn_trec_eval(PG_FUNCTION_ARGS)
 			if (!mm->def->per_query)
 				continue;
 			for (int v = 0; v < mm->nvalues; v++)
-				put_row(&srf, mm->names[v], ev->qids[q],
+				put_row(&srf, names_d[mm->offset + v], qid,
 						ev->values[(int64) q * set->nvalues + mm->offset + v]);
 		}
+		pfree(DatumGetPointer(qid));
+	}
 	for (int m = 0; m < set->nmeasures; m++)
 		for (int v = 0; v < set->measures[m].nvalues; v++)
-			put_row(&srf, set->measures[m].names[v], "all",
+			put_row(&srf, names_d[set->measures[m].offset + v], CStringGetTextDatum("all"),
 					hn_summary_value(&set->measures[m], v, ev, set));
 	PG_RETURN_NULL();
 }
