@@ -261,6 +261,8 @@ group_by_query(const HnRunRows *run, int32 *ngroups, char ***group_qid)
 		const char *q = run->qid[i];
 		uint64		h;
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (i > 0 && strcmp(q, run->qid[i - 1]) == 0)
 		{
 			group[i] = group[i - 1];

@@ -119,7 +119,7 @@ bpref_value(const HnQueryEval *q, int level)
 	int64		nonrel = 0;
 	double		sum = 0.0;
 
-	for (int g = 0; g < level; g++)
+	for (int g = 0; g < Min(level, q->num_levels); g++)
 		num_nonrel += hn_level_count(q, g);
 	for (int64 i = 0; i < q->n; i++)
 	{
