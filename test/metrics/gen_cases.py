@@ -33,11 +33,16 @@ FLAGS = [  # (tag, complete, level, judged, max_rank)
     ('l3', False, 3, False, None), ('J', False, 1, True, None),
     ('M10', False, 1, False, 10), ('J_M10', False, 1, True, 10),
     ('c_l2', True, 2, False, None), ('c_J', True, 1, True, None),
+    ('M1', False, 1, False, 1), ('M50', False, 1, False, 50), ('c_l0', True, 0, False, None),
+    ('c_l3', True, 3, False, None), ('l2_J_M5', False, 2, True, 5), ('c_J_M10', True, 1, True, 10),
 ]
 EXTRA = ['P.3,7', 'ndcg.1=1,2=3,3=7', 'set_F.0.5', 'rbp.p=0.8', 'iprec_at_recall.0.25,0.333',
          'Rprec_mult.0.5', 'utility.2,-1,1,0', '11pt_avg.0.5,1', 'G.1=2', 'dcg', 'ideal_dcg',
          'success.2', 'unj.3', 'map_cut.2', 'ndcg_cut.3', 'recall.7', 'relative_P.2',
-         'rbp_resid.p=0.8', 'ndcg_rel.2=5', 'Rndcg.1=0.5', 'ndcg.0=1,1=2']
+         'rbp_resid.p=0.8', 'ndcg_rel.2=5', 'Rndcg.1=0.5', 'ndcg.0=1,1=2',
+         # fractional and negative gains: trec_eval's truncating gain comparator, rbp rescaling
+         'ndcg.1=0.5,2=1.7,3=1.2', 'G.1=0.5,3=1.2', 'ndcg_rel.1=0.2,2=0.4', 'Rndcg.2=0.5,3=0.7',
+         'rbp.1=-1,2=3', 'rbp_resid.p=0.5', 'dcg.0=0.3,1=0.9,2=1.5,4=2.2', 'ideal_dcg.4=0.5']
 # ir_measures names -> (trec_eval measure to request, printed name, transform)
 IRM = [('AP', 'map', 'map'), ('AP@5', 'map_cut.5', 'map_cut_5'), ('GMAP', 'gm_map', 'gm_map'),
        ('nDCG', 'ndcg', 'ndcg'), ('nDCG@10', 'ndcg_cut.10', 'ndcg_cut_10'),
@@ -104,11 +109,28 @@ def write_case(name, qrels, run):
 def binary(args, qrels_path, run_path, flags, measures):
     # the binary crashes on many -m options, and a measure named twice keeps
     # one parameter set: ask in small groups
-    if len(measures) > 4:
-        rows = []
-        for i in range(0, len(measures), 4):
-            part = binary(args, qrels_path, run_path, flags, measures[i:i + 4])
-            rows += [r for r in part if (r[0], r[1]) not in {(x[0], x[1]) for x in rows}]
+    # rbp reads uninitialised min/max (metrics.md): its value depends on what
+    # ran before it in the process; dcg and ideal_dcg with gains share one
+    # parameter block the binary frees twice.  Those run alone.
+    def alone(m):
+        return m.split('.')[0] == 'rbp' or '=' in m
+    chunks = []
+    for m in measures:
+        base = m.split('.')[0]
+        for c in chunks:
+            if len(c) < 4 and base not in {x.split('.')[0] for x in c} and \
+                    not alone(m) and not alone(c[0]):
+                c.append(m)
+                break
+        else:
+            chunks.append([m])
+    if len(chunks) > 1:
+        rows, seen = [], set()
+        for c in chunks:
+            for r in binary(args, qrels_path, run_path, flags, c):
+                if (r[0], r[1]) not in seen:
+                    seen.add((r[0], r[1]))
+                    rows.append(r)
         return rows
     cmd = [args.binary, '-q'] + flags + sum([['-m', m] for m in measures], []) + [qrels_path, run_path]
     out = subprocess.run(cmd, capture_output=True, check=True).stdout.decode('utf-8')
