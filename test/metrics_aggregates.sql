@@ -4,7 +4,7 @@
 BEGIN;
 CREATE TEMP TABLE a_qrels (case_id text, query_id text, doc_id text, relevance integer);
 CREATE TEMP TABLE a_run (case_id text, query_id text, doc_id text, score double precision);
-CREATE TEMP TABLE a_expected (run_key text, measure text, query_id text, value double precision);
+CREATE TEMP TABLE a_expected (run_key text, measure text, query_id text, value double precision, pos integer);
 \set f :HN_TESTDATA '/metrics_qrels.tsv'
 COPY a_qrels FROM :'f';
 \set f :HN_TESTDATA '/metrics_run.tsv'

@@ -8,8 +8,9 @@ widened to %.17g (never committed).  Writes test/data/metrics/:
   cases/<case>.qrels, cases/<case>.run   TREC-format inputs (synthetic)
   runs.tsv        run_key, case, complete, relevance_level, judged_only,
                   max_rank, per_query, measures (a text[] literal)
-  expected.tsv.gz run_key, measure, query_id, value (%.17g) as the binary
-                  printed them; rows for runid/relstring (text) left out.
+  expected.tsv.gz run_key, measure, query_id, value (%.17g), position: the
+                  rows as the binary printed them (position meaningful for a
+                  single-call measure list); runid/relstring (text) left out.
 
 The synthetic cases cover metrics.md sections 1 and 7: exact ties, near-ties
 1e-12 apart, -0.0 vs 0.0, doc ids whose C and locale orders differ, UTF-8
@@ -189,9 +190,9 @@ def main():
         complete, level, judged, max_rank = fl
         runs.append((key, case, complete, level, judged, max_rank, per_query,
                      '{' + ','.join('"%s"' % m for m in measures) + '}'))
-        for m, q, v in rows:
-            if per_query or q == 'all':
-                expected.append((key, m, q, v))
+        kept = [(m, q, v) for m, q, v in rows if per_query or q == 'all']
+        for i, (m, q, v) in enumerate(kept):
+            expected.append((key, m, q, v, str(i)))
 
     for case, (qp, rp) in inputs.items():
         real = case.startswith('cranfield')
@@ -205,6 +206,10 @@ def main():
             if not real or tag == 'default':
                 add('%s.%s.extra' % (case, tag), case, fl, True, EXTRA,
                     binary(args, q_use, rp, fa, EXTRA))
+            if tag in ('default', 'c'):
+                for named in ('official', 'set'):
+                    add('%s.%s.%s' % (case, tag, named), case, fl, not real, [named],
+                        binary(args, q_use, rp, fa, [named]))
         # ir_measures names against their trec_eval twins (default flags)
         q_use = restricted_qrels(qp, rp, '/tmp/hn_restricted.qrels')
         rows = binary(args, q_use, rp, [], [t for _, t, _ in IRM])
