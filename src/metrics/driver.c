@@ -572,14 +572,20 @@ text_array_items(ArrayType *arr, const char *what, int *n)
 	return out;
 }
 
+/* Every argument but the last (max_rank) must be given. */
 static void
-require_arg(FunctionCallInfo fcinfo, int arg, const char *name)
+require_args(FunctionCallInfo fcinfo)
 {
-	if (PG_ARGISNULL(arg))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Only max_rank may be NULL (no cut-off).")));
+	static const char *const names[] = {
+		"run", "qrels", "measures", "per_query", "complete", "relevance_level", "judged_only"
+	};
+
+	for (int a = 0; a < lengthof(names); a++)
+		if (PG_ARGISNULL(a))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be NULL", names[a]),
+					 errhint("Only max_rank may be NULL (no cut-off).")));
 }
 
 /* Text datums are made once per name and per query: rows copy them. */
@@ -631,10 +637,7 @@ hn_trec_eval(PG_FUNCTION_ARGS)
 	bool		per_query;
 	Datum	   *names_d;
 
-	for (int a = 0; a < 7; a++)
-		require_arg(fcinfo, a, a == 0 ? "run" : a == 1 ? "qrels" : a == 2 ? "measures" :
-					a == 3 ? "per_query" : a == 4 ? "complete" : a == 5 ? "relevance_level" :
-					"judged_only");
+	require_args(fcinfo);
 	names = text_array_items(PG_GETARG_ARRAYTYPE_P(2), "measures", &nnames);
 	set = hn_measures_parse(names, nnames);
 	per_query = PG_GETARG_BOOL(3);

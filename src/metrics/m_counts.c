@@ -40,18 +40,20 @@ hn_m_num_nonrel_judged_ret(const HnMeasure *m, const HnQueryEval *q, const HnEva
 }
 
 /*
- * Contingency-table utility p1*a + p2*b + p3*c + p4*d.  The collection size
- * (-N) is unknown here, as in trec_eval without -N: it counts as 0.
+ * Contingency-table utility p1*a + p2*b + p3*c + p4*d.  d, the docs neither
+ * retrieved nor relevant, needs the collection size (-N), unknown here as in
+ * trec_eval without -N: it counts as 0, leaving d = a - n - R.
  */
 void
 hn_m_utility(const HnMeasure *m, const HnQueryEval *q, const HnEvalFlags *f, double *out)
 {
 	const double *p = m->numbers;
+	const int64 collection_size = 0;
 
 	out[0] = p[0] * q->num_rel_ret +
 		p[1] * (q->n - q->num_rel_ret) +
 		p[2] * (q->num_rel - q->num_rel_ret) +
-		p[3] * (0 + q->num_rel_ret - q->n - q->num_rel);
+		p[3] * (collection_size + q->num_rel_ret - q->n - q->num_rel);
 }
 
 void

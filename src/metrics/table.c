@@ -358,23 +358,25 @@ add_request(Requests *r, const char *name)
 	int			def;
 
 	if (strcmp(name, "official") == 0)
-		return add_named_set(r, official_set);
-	if (strcmp(name, "set") == 0)
-		return add_named_set(r, set_set);
-	if (strcmp(name, "all_trec") == 0)
+		add_named_set(r, official_set);
+	else if (strcmp(name, "set") == 0)
+		add_named_set(r, set_set);
+	else if (strcmp(name, "all_trec") == 0)
 	{
 		for (int i = 0; i < lengthof(measure_table); i++)
 			if (measure_table[i].in_all_trec)
 				build_measure(new_request(r), i, NULL, NULL);
-		return;
 	}
-	if (dot)
-		*dot = '\0';
-	def = find_def(base);
-	if (def >= 0 && !(dot && dot[1] == '\0'))
-		return build_measure(new_request(r), def, dot ? dot + 1 : NULL, NULL);
-	if (!add_alias(r, name))
-		unknown_measure(name);
+	else
+	{
+		if (dot)
+			*dot = '\0';
+		def = find_def(base);
+		if (def >= 0 && !(dot && dot[1] == '\0'))
+			build_measure(new_request(r), def, dot ? dot + 1 : NULL, NULL);
+		else if (!add_alias(r, name))
+			unknown_measure(name);
+	}
 }
 
 static int
