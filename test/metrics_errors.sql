@@ -1,6 +1,6 @@
 -- pgTAP: trec_eval() rejects bad input with an SQLSTATE (and never crashes).
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 CREATE TEMP TABLE e_qrels (query_id text, doc_id text, relevance int);
 INSERT INTO e_qrels VALUES ('1', 'a', 1), ('1', 'b', 0);
 CREATE TEMP TABLE e_run (query_id text, doc_id text, score float8);
@@ -52,6 +52,13 @@ SELECT throws_ok($$SELECT * FROM trec_eval('SELECT query_id, doc_id FROM e_run',
 SELECT is((SELECT value FROM trec_eval('SELECT * FROM e_run UNION ALL SELECT ''1'', ''b'', -5',
 	'SELECT * FROM e_qrels', '{recip_rank}') WHERE query_id = 'all'), 0.5::float8,
 	'a duplicate run row keeps its highest score');
+
+-- all judgments negative: undefined behaviour in trec_eval; here R = 0
+SELECT lives_ok($$SELECT * FROM trec_eval('SELECT * FROM e_run', 'SELECT query_id, doc_id, -1 AS relevance FROM e_qrels', '{all_trec}')$$,
+	'a query whose judgments are all negative is evaluated');
+SELECT is((SELECT value FROM trec_eval('SELECT * FROM e_run', 'SELECT query_id, doc_id, -2 AS relevance FROM e_qrels',
+	'{num_rel,num_rel_ret,map}') WHERE query_id = 'all' AND measure = 'num_rel'), 0::float8,
+	'... with no relevant document');
 
 SELECT * FROM finish();
 ROLLBACK;
