@@ -14,38 +14,48 @@
 #include "metrics/stats.h"
 #include "miscadmin.h"
 
-/* Continued fraction of the regularised incomplete beta (modified Lentz). */
+/* One step of Lentz's method: folds coefficient num into (c, d, h). */
+static double
+lentz_step(double num, double *c, double *d, double *h)
+{
+	const double tiny = 1e-300;
+	double		delta;
+
+	*d = 1.0 + num * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1.0 + num / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1.0 / *d;
+	delta = *d * *c;
+	*h *= delta;
+	return delta;
+}
+
+/*
+ * Continued fraction of the regularised incomplete beta (modified Lentz):
+ * coefficients alternate between the even terms m(b-m)x / ((a+2m-1)(a+2m))
+ * and the odd terms -(a+m)(a+b+m)x / ((a+2m)(a+2m+1)).
+ */
 static double
 beta_fraction(double a, double b, double x)
 {
-	const double tiny = 1e-300;
 	double		c = 1.0,
 				d = 1.0 - (a + b) * x / (a + 1.0),
 				h;
 
-	if (fabs(d) < tiny)
-		d = tiny;
+	if (fabs(d) < 1e-300)
+		d = 1e-300;
 	d = 1.0 / d;
 	h = d;
 	for (int m = 1; m <= 500; m++)
 	{
 		double		m2 = 2.0 * m;
-		double		num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
 
-		for (int half = 0; half < 2; half++)
-		{
-			d = 1.0 + num * d;
-			if (fabs(d) < tiny)
-				d = tiny;
-			c = 1.0 + num / c;
-			if (fabs(c) < tiny)
-				c = tiny;
-			d = 1.0 / d;
-			h *= d * c;
-			if (half == 0)
-				num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-		}
-		if (fabs(d * c - 1.0) < 1e-16)
+		lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), &c, &d, &h);
+		if (fabs(lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)),
+							&c, &d, &h) - 1.0) < 1e-16)
 			break;
 	}
 	return h;
