@@ -30,8 +30,16 @@ typedef struct Embedding
 extern Embedding *embedding_new(int dim);
 extern void embedding_check_dim(int dim);
 extern void embedding_check_element(float value);
-extern void embedding_check_same_dims(const Embedding *a, const Embedding *b);
+extern void embedding_dims_mismatch(const Embedding *a, const Embedding *b) pg_attribute_noreturn();
 extern void embedding_check_typmod(int dim, int32 typmod);
 extern void embedding_check_result(float value);
+
+/* Inline: every distance call on every row of a scan goes through it. */
+static inline void
+embedding_check_same_dims(const Embedding *a, const Embedding *b)
+{
+	if (unlikely(a->dim != b->dim))
+		embedding_dims_mismatch(a, b);
+}
 
 #endif							/* HN_EMBEDDING_H */
