@@ -14,8 +14,11 @@
 #include "embedding/embedding.h"
 #include "kernels/distance.h"
 
-/* Detoasts both arguments and checks that their dimensions agree. */
-static void
+/*
+ * Detoasts both arguments and checks that their dimensions agree.  Forced
+ * inline: it runs for every row of a scan.
+ */
+static pg_attribute_always_inline void
 get_pair(FunctionCallInfo fcinfo, Embedding **a, Embedding **b)
 {
 	*a = PG_GETARG_EMBEDDING_P(0);
