@@ -8,7 +8,6 @@ Writes into the directory given as argv[1]:
                     float64 sum), and the per-element scale sum(|x|)
   emb_bad_*.bin     COPY BINARY files with malformed embedding fields
   emb_good.bin      a well-formed COPY BINARY file: [1,-2.5] and [0.1]
-  emb_doc_examples.tsv  the SQL statements of docs/embedding.md's sql blocks
 
 Vectors are the real Cranfield USE-lite embeddings (512-d) plus seeded
 random vectors at the edge dimensions 1, 3, 15, 16, 17, 1023 and 16000, which
@@ -19,7 +18,6 @@ that reads back to the same float, so PostgreSQL's float4in loads exactly the
 vectors numpy used.
 """
 import os
-import re
 import struct
 import sys
 
@@ -152,21 +150,6 @@ BAD_BINARY = {
 }
 
 
-def doc_examples():
-    """Statements of the ```sql blocks of docs/embedding.md, in order."""
-    text = open(os.path.join(ROOT, "docs", "embedding.md")).read()
-    out = []
-    for block in re.findall(r"```sql\n(.*?)```", text, re.S):
-        for stmt in re.split(r";[ \t]*(?:--[^\n]*)?\n", block):
-            if stmt.strip():
-                out.append(stmt.strip())
-    return out
-
-
-def copy_text(s):
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
 def write(path, rows):
     with open(path, "w") as f:
         for r in rows:
@@ -184,8 +167,6 @@ def main():
     for name, field in BAD_BINARY.items():
         with open(os.path.join(out, f"emb_bad_{name}.bin"), "wb") as f:
             f.write(copy_binary([field]))
-    write(os.path.join(out, "emb_doc_examples.tsv"),
-          [[i + 1, copy_text(stmt)] for i, stmt in enumerate(doc_examples())])
     with open(os.path.join(out, "emb_good.bin"), "wb") as f:
         f.write(copy_binary([emb_bytes(2, 0, [1.0, -2.5]), emb_bytes(1, 0, [np.float32(0.1)])]))
 
