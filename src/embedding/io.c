@@ -98,6 +98,8 @@ embedding_check_result(float value)
 
 /* ---------- text input ---------- */
 
+static void syntax_error(const char *input, const char *why) pg_attribute_noreturn();
+
 static void
 syntax_error(const char *input, const char *why)
 {
