@@ -40,6 +40,8 @@ SELECT '[1,2.5]'::embedding::real[] AS to_real;
 SELECT e FROM (VALUES ('[2]'::embedding), ('[1,2,0]'), ('[1,2]'), ('[-1,5]'), ('[1,3]')) v(e) ORDER BY e;
 SELECT '[1,2]'::embedding < '[1,2,0]' AS prefix_first, '[0]'::embedding = '[-0]' AS zeros_equal,
 	embedding_hash('[0]') = embedding_hash('[-0]') AS zeros_hash_alike,
+	embedding_hash_extended('[0,1]', 7) = embedding_hash_extended('[-0,1]', 7) AS zeros_hash_alike_seeded,
+	embedding_hash_extended('[0,1]', 7) <> embedding_hash_extended('[0,1]', 8) AS seed_matters,
 	'[1,2]'::embedding <> '[1,2]' AS ne;
 SELECT e, count(*) FROM (VALUES ('[1,2]'::embedding), ('[1,2]'), ('[3]')) v(e) GROUP BY e ORDER BY e;
 SELECT count(DISTINCT e) FROM (VALUES ('[1,2]'::embedding), ('[1,2]'), ('[3]')) v(e);
