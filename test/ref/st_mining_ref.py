@@ -3,15 +3,16 @@
 semantics (mining.md sections 1.2-1.3), in numpy and float64.
 
 Written from the spec, not from hardneg's C.  For every parameter case in
-CASES it writes the expected output of every format:
+CASES it writes the expected output of every format, one file per format with
+the case name in the first column:
 
-  <case>.triplet.tsv       query_id, positive_id, negative_id, negative_rank, score, positive_score
-  <case>.ntuple.tsv        query_id, positive_id, {neg ids}, {pos score, neg scores}
-  <case>.pair.tsv          query_id, positive_id, doc_id, label, score, slot
-  <case>.list.tsv          query_id, positive_id, {doc ids}, {labels}, {scores}
+  triplet.tsv   case, query_id, positive_id, negative_id, negative_rank, score, positive_score
+  ntuple.tsv    case, query_id, positive_id, {neg ids}, {pos score, neg scores}
+  pair.tsv      case, query_id, positive_id, doc_id, label, score, slot
+  list.tsv      case, query_id, positive_id, {doc ids}, {labels}, {scores}
 
 plus the inputs as TSV for \\copy (docs.tsv, queries.tsv, qrels.tsv) and
-cases.tsv (case name and its SQL named arguments).
+cases.tsv (case name, its SQL named arguments, num_negatives, triplet count).
 
 Usage: st_mining_ref.py <vectors dir> <qrels tsv> <out dir>
 """
@@ -109,10 +110,9 @@ def mine_query(c, scores, doc_ids, positives, max_positives):
     return [(order[i], scores[order[i]]) for i in keep[:n_neg]]
 
 
-def write_tsv(path, rows):
-    with open(path, "w") as f:
-        for r in rows:
-            f.write("\t".join(fmt(x) for x in r) + "\n")
+def write_tsv(f, name, rows):
+    for r in rows:
+        f.write("\t".join(fmt(x) for x in (name,) + tuple(r)) + "\n")
 
 
 def fmt(x):
@@ -123,7 +123,7 @@ def fmt(x):
     return str(x)
 
 
-def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, out):
+def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, files):
     trip, ntup, pair, lst = [], [], [], []
     n_neg = c.get("num_negatives", 3)
     for qi, q in enumerate(qids):
@@ -138,16 +138,16 @@ def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, out):
                 trip.append((q, p, doc_ids[d], r, sc, ps))
             if len(negs) == n_neg:      # n-tuple drops rows with a missing slot
                 ntup.append((q, p, [doc_ids[d] for d, _ in negs], [ps] + [sc for _, sc in negs]))
-            pair.append((q, p, p, 1, ps, 0))
+            # labeled formats: a (query, positive) without negatives has no rows
+            if negs:
+                pair.append((q, p, p, 1, ps, 0))
             for r, (d, sc) in enumerate(negs, 1):
                 pair.append((q, p, doc_ids[d], 0, sc, r))
             if negs:
                 lst.append((q, p, [p] + [doc_ids[d] for d, _ in negs], [1] + [0] * len(negs),
                             [ps] + [sc for _, sc in negs]))
-    write_tsv(os.path.join(out, name + ".triplet.tsv"), trip)
-    write_tsv(os.path.join(out, name + ".ntuple.tsv"), ntup)
-    write_tsv(os.path.join(out, name + ".pair.tsv"), pair)
-    write_tsv(os.path.join(out, name + ".list.tsv"), lst)
+    for fmt_name, rows in (("triplet", trip), ("ntuple", ntup), ("pair", pair), ("list", lst)):
+        write_tsv(files[fmt_name], name, rows)
     return len(trip)
 
 
@@ -190,11 +190,14 @@ if __name__ == "__main__":
             f.write(src.read())
 
     sims = {}
+    files = {k: open(os.path.join(out, k + ".tsv"), "w") for k in ("triplet", "ntuple", "pair", "list")}
     with open(os.path.join(out, "cases.tsv"), "w") as f:
         for name, c in CASES.items():
             metric = c.get("metric", "cosine")
             if metric not in sims:
                 sims[metric] = similarity(metric, queries.astype(np.float64), docs.astype(np.float64))
-            n = run_case(name, c, qids, sims[metric], doc_ids, qrels, max_positives, out)
-            f.write("%s\t%s\t%d\n" % (name, sql_args(c), n))
+            n = run_case(name, c, qids, sims[metric], doc_ids, qrels, max_positives, files)
+            f.write("%s\t%s\t%d\t%d\n" % (name, sql_args(c), c.get("num_negatives", 3), n))
             print("%-16s %6d triplets  (%s)" % (name, n, sql_args(c)))
+    for fh in files.values():
+        fh.close()
