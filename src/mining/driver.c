@@ -27,6 +27,7 @@
 #include "io/srf.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "kernels/exact_knn.h"
 #include "mining/mining.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -39,7 +40,7 @@ typedef struct MineRun
 	HnMineInputs in;
 	HnMineStats st;
 	HnSrf	   *srf;			/* rows go here; NULL for the stats entry */
-	HnTopK	   *heap;
+	struct HnKnn *knn;			/* dense results of every query */
 	int			pool;
 } MineRun;
 
@@ -136,18 +137,11 @@ query_vector(MineRun *m, HnQueryWork *w)
 	const HnMineInputs *in = &m->in;
 
 	w->qvec = hn_batch_vector(in->queries, 1, w->qrow);
-	w->q_invnorm = 1.0f;
-	if (m->p.metric == HN_METRIC_COSINE)
-	{
-		double		nrm = sqrt((double) hn_norm_sq(w->qvec, in->dim));
-
-		if (nrm == 0.0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("mine_hard_negatives: a query has a zero-norm embedding"),
-					 errhint("Cosine similarity is undefined for zero vectors; remove the query or use metric => 'ip'.")));
-		w->q_invnorm = (float) (1.0 / nrm);
-	}
+	if (m->p.metric == HN_METRIC_COSINE && hn_norm_sq(w->qvec, in->dim) == 0.0f)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("mine_hard_negatives: a query has a zero-norm embedding"),
+				 errhint("Cosine similarity is undefined for zero vectors; remove the query or use metric => 'ip'.")));
 	w->q_hash = hn_ids_hash(in->qids, w->qrow);
 }
 
@@ -174,12 +168,12 @@ mine_query(MineRun *m, int64 qrow)
 	query_vector(m, &w);
 	w.pos_scores = palloc(sizeof(float) * w.npos);
 	for (int j = 0; j < w.npos; j++)
-		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.q_invnorm, w.pos_rows[j]);
+		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.pos_rows[j]);
 
 	/* stage 1: sentence-transformers' pool is range_max + max_positives */
 	pool = p->pool_per_query ? p->range_max + w.npos : m->pool;
 	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
-	hn_mine_candidates(p, in, &w, m->heap, pool);
+	hn_mine_candidates(p, in, &w, m->knn, pool);
 	m->st.candidates += w.ncand;
 
 	hn_filter_exclusion(p, in, &w);		/* stage 2 */
@@ -213,7 +207,7 @@ mine_all(MineRun *m)
 	m->st.positives_missing = m->in.positives_missing;
 	max_pool = (int64) m->p.range_max + m->p.max_positives;
 	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
-	m->heap = hn_topk_create(m->pool);
+	m->knn = hn_mine_dense_search(&m->p, &m->in, m->pool);
 
 	/* queries in id order, so output order does not follow the input's */
 	for (int64 i = 0; i < m->in.nq; i++)
