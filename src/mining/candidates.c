@@ -25,21 +25,21 @@ hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
 	return hn_knn_pair_score(p->metric, qvec, hn_batch_vector(in->corpus, 1, drow), in->dim);
 }
 
-/* Runs the exact k-NN kernel for every query at once: k = the pool size. */
+/*
+ * Runs the exact k-NN kernel for the query rows [q0, q0 + nq) at once, with
+ * k = the pool size.
+ */
 HnKnn *
-hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in, int pool)
+hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in, int pool,
+					 int64 q0, int64 nq)
 {
 	HnKnn	   *knn;
 
-	if (!p->dense || pool <= 0 || in->nq == 0 || in->nd == 0)
+	if (!p->dense || pool <= 0 || nq <= 0 || in->nd == 0)
 		return NULL;
-	if (in->nq > PG_INT32_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("mine_hard_negatives: too many queries in one call"),
-				 errhint("Mine in batches of queries.")));
-	knn = hn_knn_begin(in->queries->cols[1].vec, (int) in->nq, in->dim, p->metric, pool,
-					   NULL, NULL);
+	Assert(nq <= PG_INT32_MAX);
+	knn = hn_knn_begin(hn_batch_vector(in->queries, 1, q0), (int) nq, in->dim, p->metric,
+					   pool, NULL, NULL);
 	hn_knn_add(knn, in->corpus->cols[1].vec, in->nd, in->d_key);
 	hn_knn_finish(knn);
 	return knn;
@@ -70,10 +70,10 @@ hn_mine_sort_cands(const HnMineInputs *in, HnCand *c, int n)
 
 /* The kernel's results for this query, cut to this query's pool. */
 static void
-dense_candidates(const HnMineInputs *in, HnQueryWork *w, HnKnn *knn, int pool)
+dense_candidates(const HnMineInputs *in, HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
 {
 	const HnScored *items;
-	int			n = hn_knn_result(knn, (int) w->qrow, &items);
+	int			n = hn_knn_result(knn, (int) (w->qrow - knn_base), &items);
 
 	w->ncand = Min(n, pool);
 	for (int i = 0; i < w->ncand; i++)
@@ -123,11 +123,11 @@ add_run_docs(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
  */
 void
 hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
-				   HnQueryWork *w, HnKnn *knn, int pool)
+				   HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
 {
 	w->ncand = 0;
 	if (knn)
-		dense_candidates(in, w, knn, pool);
+		dense_candidates(in, w, knn, knn_base, pool);
 	if (in->run_start)
 		add_run_docs(p, in, w);
 	hn_mine_sort_cands(in, w->cands, w->ncand);

@@ -271,9 +271,9 @@ struct HnKnn;
 extern float hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
 								const float *qvec, int64 drow);
 extern struct HnKnn *hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in,
-										  int pool);
+										  int pool, int64 q0, int64 nq);
 extern void hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
-							   HnQueryWork *w, struct HnKnn *knn, int pool);
+							   HnQueryWork *w, struct HnKnn *knn, int64 knn_base, int pool);
 extern void hn_mine_sort_cands(const HnMineInputs *in, HnCand *c, int n);
 
 /* ---------- statistics ---------- */
