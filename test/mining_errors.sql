@@ -4,7 +4,7 @@
 -- SQLSTATE means work started before validation.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(31);
+SELECT plan(35);
 
 CREATE TABLE hn_docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE hn_queries (id bigint PRIMARY KEY, embedding real[]);
@@ -100,6 +100,23 @@ SELECT is((SELECT count(*) FROM mine_hard_negatives('SELECT id::text AS id, embe
 SELECT is(pg_typeof((SELECT negative_id FROM mine_hard_negatives('SELECT id::text AS id, embedding FROM hn_queries',
 	'SELECT id::text AS id, embedding FROM hn_docs', 'SELECT query_id::text, doc_id::text FROM hn_qrels',
 	NULL::text, num_negatives => 1) LIMIT 1))::text, 'text', 'id_type text gives text ids');
+
+-- degenerate inputs: fewer documents than asked for, nothing to mine
+SELECT is((SELECT count(*) FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries',
+	'SELECT id, embedding FROM hn_docs WHERE id IN (1, 2, 11, 12)', 'SELECT query_id, doc_id FROM hn_qrels',
+	num_negatives => 5)), 7::bigint,
+	'a corpus smaller than the pool: every remaining document, no padding (ST #3873)');
+-- (query 0: negatives 2, 11, 12; query 1, positives 11 and 12: negatives 1, 2 each; queries 2, 3 have no
+-- positive in this corpus)
+SELECT is((SELECT count(*) FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries WHERE false',
+	'SELECT id, embedding FROM hn_docs', 'SELECT query_id, doc_id FROM hn_qrels')), 0::bigint, 'no queries: no rows');
+SELECT is((SELECT count(*) FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries',
+	'SELECT id, embedding FROM hn_docs', 'SELECT query_id, doc_id FROM hn_qrels WHERE false')), 0::bigint,
+	'no qrels: no rows');
+SELECT is((SELECT value FROM mine_hard_negatives_stats('SELECT id, embedding FROM hn_queries',
+	'SELECT id, embedding FROM hn_docs', 'SELECT query_id, doc_id + 1000 AS doc_id FROM hn_qrels')
+	WHERE item = 'positives' AND measure = 'missing_from_corpus'), 7::float8,
+	'positives missing from the corpus are counted');
 
 -- permissions: mining runs as the caller
 CREATE ROLE hn_mine_noread;

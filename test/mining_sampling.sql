@@ -38,6 +38,13 @@ SET LOCAL work_mem = '64kB';
 SELECT pg_temp.mine_into(s, 'blocks', :'inputs')
 	FROM unnest(ARRAY['uniform', 'top1_plus_uniform', 'softmax', 'simans', 'bins']) s;
 RESET work_mem;
+-- The shipped function is PARALLEL RESTRICTED (inputs may use temporary
+-- tables); mark it safe here to run the very same code in a parallel worker.
+ALTER FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision,
+	double precision, double precision, double precision, text, boolean, text, text, text, text,
+	double precision, text, boolean, text, text, double precision, text, text, bigint, double precision,
+	double precision, double precision, text, integer, text, integer, boolean, text, text, double precision)
+	PARALLEL SAFE;
 SET LOCAL force_parallel_mode = on;
 SET LOCAL parallel_setup_cost = 0;
 CREATE FUNCTION pg_temp.plan_of(sql text) RETURNS text LANGUAGE plpgsql AS $$

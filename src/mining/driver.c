@@ -116,6 +116,8 @@ mine_reference(MineRun *m, HnQueryWork *w, double pref, int pos_from, int pos_to
 				nsampled,
 				npicks;
 
+	/* counted per reference, so that 'each' keeps the filter counts consistent */
+	m->st.candidates += w->ncand;
 	hn_filter_scores(p, w, pref, &m->st);
 	hn_mine_false_negatives(p, &m->in, w, pref);
 	for (int i = 0; i < w->ncand; i++)
@@ -175,7 +177,6 @@ mine_query(MineRun *m, int64 qrow)
 	pool = p->pool_per_query ? p->range_max + w.npos : m->pool;
 	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
 	hn_mine_candidates(p, in, &w, m->knn, m->knn_base, pool);
-	m->st.candidates += w.ncand;
 
 	hn_filter_exclusion(p, in, &w);		/* stage 2 */
 	hn_filter_teacher(p, in, &w);		/* stage 3 */
