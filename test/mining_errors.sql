@@ -4,7 +4,7 @@
 -- SQLSTATE means work started before validation.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(35);
+SELECT plan(43);
 
 CREATE TABLE hn_docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE hn_queries (id bigint PRIMARY KEY, embedding real[]);
@@ -117,6 +117,36 @@ SELECT is((SELECT value FROM mine_hard_negatives_stats('SELECT id, embedding FRO
 	'SELECT id, embedding FROM hn_docs', 'SELECT query_id, doc_id + 1000 AS doc_id FROM hn_qrels')
 	WHERE item = 'positives' AND measure = 'missing_from_corpus'), 7::float8,
 	'positives missing from the corpus are counted');
+
+-- include_positives: score filters apply to positives (ST), unless exempt_positives
+SELECT is((SELECT count(*) FROM mine_hard_negatives(:ok_in, include_positives => true, absolute_margin => 0.001,
+	num_negatives => 3) m JOIN hn_qrels r ON r.query_id = m.query_id AND r.doc_id = m.negative_id AND r.relevance > 0),
+	0::bigint, 'include_positives: the margin removes the positives themselves (ST PR #4053)');
+SELECT ok((SELECT count(*) FROM mine_hard_negatives(:ok_in, include_positives => true, exempt_positives => true,
+	absolute_margin => 0.001, num_negatives => 3) m JOIN hn_qrels r ON r.query_id = m.query_id
+	AND r.doc_id = m.negative_id AND r.relevance > 0) >= 4, 'exempt_positives keeps every positive in the list');
+
+-- JSON lines in the three shapes
+CREATE TABLE hn_mined AS SELECT * FROM mine_hard_negatives(:ok_in, num_negatives => 2);
+CREATE TABLE hn_qtext AS SELECT id, 'query ' || id AS text FROM hn_queries;
+CREATE TABLE hn_dtext AS SELECT id, 'doc ' || id AS text, 'title ' || id AS title FROM hn_docs;
+SELECT is((SELECT count(*) FROM hard_negatives_jsonl('hn_mined', 'sentence-transformers', 'SELECT id, text FROM hn_qtext',
+	'SELECT id, text FROM hn_dtext') j WHERE j::jsonb ?& ARRAY['anchor', 'positive', 'negative']
+	AND j::jsonb ->> 'anchor' LIKE 'query %' AND j::jsonb ->> 'negative' LIKE 'doc %'),
+	(SELECT count(*) FROM hn_mined), 'sentence-transformers JSON: one triplet per row, with texts');
+SELECT is((SELECT count(*) FROM hard_negatives_jsonl('hn_mined', 'flagembedding', output_scores => true) j
+	WHERE jsonb_array_length(j::jsonb -> 'neg') = 2 AND jsonb_array_length(j::jsonb -> 'neg_scores') = 2
+	AND j::jsonb ? 'pos_scores'), 4::bigint, 'FlagEmbedding JSON: one line per query with pos/neg and scores');
+SELECT is((SELECT sum(jsonb_array_length(j::jsonb -> 'positive_passages')) FROM hard_negatives_jsonl('hn_mined',
+	'tevatron', doc_texts => 'SELECT id, text, title FROM hn_dtext') j), 5::bigint,
+	'Tevatron JSON: every positive passage of each query');
+SELECT ok((SELECT bool_and(j::jsonb -> 'negative_passages' -> 0 ->> 'title' LIKE 'title %')
+	FROM hard_negatives_jsonl('hn_mined', 'tevatron', doc_texts => 'SELECT id, text, title FROM hn_dtext') j),
+	'Tevatron JSON: passages carry docid, title and text');
+SELECT throws_ok($$SELECT * FROM hard_negatives_jsonl('hn_mined', 'dpr')$$, '22023', NULL,
+	'an unknown JSON style is rejected');
+SELECT is((SELECT count(*) FROM hard_negatives_ntuple('hn_mined', 3)), 0::bigint,
+	'n-tuple drops rows with fewer negatives than asked for');
 
 -- permissions: mining runs as the caller
 CREATE ROLE hn_mine_noread;
