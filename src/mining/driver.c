@@ -209,7 +209,7 @@ query_block(const MineRun *m)
 {
 	int64		rows = hn_rows_for_work_mem(sizeof(HnScored) * 2 * (size_t) Max(m->pool, 1));
 
-	return Min(Max(rows, 256), Max(m->in.nq, 1));
+	return Min(Max(rows, 1), Max(m->in.nq, 1));
 }
 
 /* Mines input rows [q0, q1): one k-NN pass, then each query in id order. */

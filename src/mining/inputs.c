@@ -191,6 +191,8 @@ read_positives(HnMineInputs *in, HnBatch *qrels)
 		int64		qrow,
 					drow;
 
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
 		if (!qrels_positive(qrels, r))
 			continue;
 		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &qrels->cols[0].ids, r);
@@ -244,6 +246,8 @@ read_runs(const HnMineParams *p, HnMineInputs *in)
 		int64		drow;
 		const char *label = "run";
 
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
 		if (qrow < 0)
 			continue;
 		drow = hn_mine_find_id(in->dids, in->d_order, in->nd, &runs->cols[1].ids, r);
@@ -280,6 +284,8 @@ read_teacher(const HnMineParams *p, HnMineInputs *in)
 		int64		drow = qrow < 0 ? -1 :
 			hn_mine_find_id(in->dids, in->d_order, in->nd, &t->cols[1].ids, r);
 
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
 		if (drow < 0)
 			continue;
 		pairs[n].a = qrow;
