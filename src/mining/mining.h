@@ -347,6 +347,7 @@ typedef struct HnFnQuery
 	const int  *raw_ranks;		/* n 1-based raw ranks */
 	double		positive_ref;	/* reference positive score */
 	int			n;
+	const HnMineInputs *inputs; /* everything read: embeddings, positives, runs */
 } HnFnQuery;
 
 extern void hn_false_negative_score(const HnFnQuery *q, float *p_fn, float *weight,
