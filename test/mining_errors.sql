@@ -4,7 +4,7 @@
 -- SQLSTATE means work started before validation.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(43);
+SELECT plan(49);
 
 CREATE TABLE hn_docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE hn_queries (id bigint PRIMARY KEY, embedding real[]);
@@ -69,6 +69,22 @@ SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, method => %L
 	'0A000 with hint', 'method index: feature_not_supported with a hint');
 SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, temperature => 0, sampling_strategy => %L)', :'boom', 'softmax')),
 	'22023 with hint', 'softmax temperature 0: 22023');
+
+-- the acceptance list, as throws_ok with SQLSTATE (the checks above also require a hint)
+SELECT throws_ok(format('SELECT * FROM mine_hard_negatives(%s, num_negatives => 0)', :'boom'), '22023',
+	NULL, 'throws_ok: num_negatives 0');
+SELECT throws_ok(format('SELECT * FROM mine_hard_negatives(%s, range_min => 7, range_max => 3)', :'boom'), '22023',
+	NULL, 'throws_ok: range_min >= range_max');
+SELECT throws_ok(format('SELECT * FROM mine_hard_negatives(%s, num_negatives => 6, range_min => 2, range_max => 7)',
+	:'boom'), '22023', NULL, 'throws_ok: num_negatives larger than the window');
+SELECT throws_ok(format('SELECT * FROM mine_hard_negatives(%s, sampling_strategy => %L)', :'boom', 'hardest'), '22023',
+	NULL, 'throws_ok: unknown sampling');
+SELECT throws_ok($$SELECT * FROM mine_hard_negatives('SELECT id, embedding[1:2] AS embedding FROM hn_queries',
+	'SELECT id, embedding FROM hn_docs', 'SELECT query_id, doc_id FROM hn_qrels')$$, '22000', NULL,
+	'throws_ok: mismatched dimensions');
+SELECT throws_ok($$SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries',
+	'SELECT id, NULL::real[] AS embedding FROM hn_docs', 'SELECT query_id, doc_id FROM hn_qrels')$$, '22004', NULL,
+	'throws_ok: NULL embeddings');
 
 -- data errors, found while reading
 SELECT is(pg_temp.err($$SELECT * FROM mine_hard_negatives('SELECT id, embedding[1:3] AS embedding FROM hn_queries',
