@@ -5,15 +5,7 @@ BEGIN;
 SELECT plan(7);
 CREATE EXTENSION IF NOT EXISTS vector;
 
-CREATE TEMP TABLE cd (id bigint, embedding real[]);
-CREATE TEMP TABLE cq (id bigint, embedding real[]);
-CREATE TEMP TABLE cref (metric text, query_id bigint, doc_id bigint, rank int, score float8);
-\set f :HN_TESTDATA '/knn/cran_docs.tsv'
-COPY cd FROM :'f';
-\set f :HN_TESTDATA '/knn/cran_queries.tsv'
-COPY cq FROM :'f';
-\set f :HN_TESTDATA '/knn/cran_ref.tsv'
-COPY cref FROM :'f';
+\ir include/knn_cranfield.psql
 CREATE TABLE knn_i_docs AS SELECT id, embedding::vector(512) AS embedding FROM cd;
 
 -- rows differing from numpy beyond float32 near-ties (as in knn_exact.sql)
