@@ -4,17 +4,7 @@
 BEGIN;
 SELECT plan(19);
 
-CREATE TEMP TABLE cd (id bigint, embedding real[]);
-CREATE TEMP TABLE cq (id bigint, embedding real[]);
-CREATE TEMP TABLE cref (metric text, query_id bigint, doc_id bigint, rank int, score float8);
-\set f :HN_TESTDATA '/knn/cran_docs.tsv'
-COPY cd FROM :'f';
-\set f :HN_TESTDATA '/knn/cran_queries.tsv'
-COPY cq FROM :'f';
-\set f :HN_TESTDATA '/knn/cran_ref.tsv'
-COPY cref FROM :'f';
-CREATE INDEX ON cref (metric, query_id, rank);
-CREATE INDEX ON cref (metric, query_id, doc_id);
+\ir include/knn_cranfield.psql
 
 CREATE TEMP TABLE got AS
 	SELECT m.metric, r.*

@@ -119,7 +119,7 @@ zero_vector_error(const char *what, int64 row)
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("row " INT64_FORMAT " of the %s is a zero vector, which has no cosine similarity",
 					row + 1, what),
-			 errhint("Drop zero vectors (WHERE embedding_norm > 0), or use metric 'ip' or 'l2'.")));
+			 errhint("Leave zero vectors out of the input, or use metric 'ip' or 'l2'.")));
 }
 
 /*
