@@ -343,9 +343,8 @@ BEGIN
 	IF doc_texts IS NOT NULL AND style <> 'tevatron' THEN
 		dt := format('SELECT d.id, d.text, NULL::text AS title FROM (%s) d', doc_texts);
 	ELSIF doc_texts IS NOT NULL THEN
-		dt := format('SELECT d.id, d.text, %s FROM (%s) d',
-			CASE WHEN position('title' IN doc_texts) > 0 THEN 'd.title::text' ELSE 'NULL::text' END,
-			doc_texts);
+		-- Tevatron passages have a title: use the column when the query returns one
+		dt := format('SELECT d.id, d.text, to_jsonb(d) ->> ''title'' AS title FROM (%s) d', doc_texts);
 	END IF;
 	-- texts default to the ids when no text query is given
 	body := format($q$
