@@ -65,14 +65,13 @@ embedding_check_element(float value)
 }
 
 void
-embedding_check_same_dims(const Embedding *a, const Embedding *b)
+embedding_dims_mismatch(const Embedding *a, const Embedding *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("embeddings have different dimensions: %d and %d",
-						a->dim, b->dim),
-				 errhint("Both operands must have the same number of dimensions.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("embeddings have different dimensions: %d and %d",
+					a->dim, b->dim),
+			 errhint("Both operands must have the same number of dimensions.")));
 }
 
 /* Raises the typmod mismatch error when typmod is set and differs from dim. */
@@ -98,6 +97,8 @@ embedding_check_result(float value)
 }
 
 /* ---------- text input ---------- */
+
+static void syntax_error(const char *input, const char *why) pg_attribute_noreturn();
 
 static void
 syntax_error(const char *input, const char *why)

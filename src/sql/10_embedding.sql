@@ -249,54 +249,66 @@ COMMENT ON AGGREGATE avg(embedding) IS 'Element-wise mean (centroid)';
 
 -- pgvector interop: vector and embedding share one layout, so the casts are
 -- binary coercions.  Created now if pgvector is installed, or later by a call.
-CREATE FUNCTION hardneg_create_vector_casts() RETURNS boolean
+-- The casts are deliberately not members of hardneg: a member cast that
+-- depends on pgvector's type would make DROP EXTENSION vector CASCADE drop
+-- hardneg (and every embedding column) with it, and pg_dump would not dump
+-- it.  As free-standing objects they are dumped and restored like any cast.
+CREATE FUNCTION hardneg_vector_casts(action text DEFAULT 'create') RETURNS boolean
 LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
 	vec regtype;
 	emb regtype;
 	pair record;
 BEGIN
-	SELECT t.oid::regtype INTO vec
+	IF action IS NULL OR action NOT IN ('create', 'drop') THEN
+		RAISE EXCEPTION 'unknown action "%" for hardneg_vector_casts()', action
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''create'' (the default) or ''drop''.';
+	END IF;
+	-- by extension membership, not search_path: either may be in any schema
+	SELECT max(t.oid) FILTER (WHERE x.extname = 'vector' AND t.typname = 'vector')::regtype,
+		   max(t.oid) FILTER (WHERE x.extname = 'hardneg' AND t.typname = 'embedding')::regtype
+	  INTO vec, emb
 	  FROM pg_type t
 	  JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
-	  JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'vector'
-	 WHERE t.typname = 'vector';
+	  JOIN pg_extension x ON x.oid = d.refobjid;
 	IF vec IS NULL THEN
+		IF action = 'drop' THEN
+			RETURN false;		-- without pgvector there is nothing to drop
+		END IF;
 		RAISE EXCEPTION 'pgvector is not installed in this database'
 			USING ERRCODE = 'undefined_object',
-				  HINT = 'Run CREATE EXTENSION vector first, then SELECT hardneg_create_vector_casts().';
+				  HINT = 'Run CREATE EXTENSION vector first, then SELECT hardneg_vector_casts().';
 	END IF;
-	SELECT t.oid::regtype INTO STRICT emb
-	  FROM pg_type t
-	  JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
-	  JOIN pg_extension x ON x.oid = d.refobjid AND x.extname = 'hardneg'
-	 WHERE t.typname = 'embedding';
-	FOR pair IN SELECT * FROM (VALUES (vec, emb, 'IMPLICIT'), (emb, vec, 'ASSIGNMENT')) v(src, dst, ctx)
+	FOR pair IN SELECT v.src, v.dst, v.ctx, EXISTS (SELECT 1 FROM pg_cast
+													WHERE castsource = v.src AND casttarget = v.dst) AS present
+				  FROM (VALUES (vec, emb, 'IMPLICIT'), (emb, vec, 'ASSIGNMENT')) v(src, dst, ctx)
 	LOOP
-		CONTINUE WHEN EXISTS (SELECT 1 FROM pg_cast
-							   WHERE castsource = pair.src AND casttarget = pair.dst);
-		EXECUTE format('CREATE CAST (%s AS %s) WITHOUT FUNCTION AS %s', pair.src, pair.dst, pair.ctx);
-		EXECUTE format('COMMENT ON CAST (%s AS %s) IS %L', pair.src, pair.dst,
-					   'Binary coercion: vector and embedding share one on-disk layout');
-		-- outside CREATE EXTENSION the cast is not yet a member: make it one,
-		-- so DROP EXTENSION hardneg removes it
-		IF NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_cast c ON d.objid = c.oid
+		IF action = 'drop' AND pair.present THEN
+			EXECUTE format('DROP CAST (%s AS %s)', pair.src, pair.dst);
+		ELSIF action = 'create' AND NOT pair.present THEN
+			EXECUTE format('CREATE CAST (%s AS %s) WITHOUT FUNCTION AS %s', pair.src, pair.dst, pair.ctx);
+			EXECUTE format('COMMENT ON CAST (%s AS %s) IS %L', pair.src, pair.dst,
+						   'Binary coercion: vector and embedding share one on-disk layout');
+			-- inside CREATE EXTENSION hardneg the cast became a member: undo that
+			IF EXISTS (SELECT 1 FROM pg_depend d JOIN pg_cast c ON d.objid = c.oid
 						WHERE d.classid = 'pg_cast'::regclass AND d.deptype = 'e'
 						  AND c.castsource = pair.src AND c.casttarget = pair.dst) THEN
-			EXECUTE format('ALTER EXTENSION hardneg ADD CAST (%s AS %s)', pair.src, pair.dst);
+				EXECUTE format('ALTER EXTENSION hardneg DROP CAST (%s AS %s)', pair.src, pair.dst);
+			END IF;
 		END IF;
 	END LOOP;
 	RETURN true;
 END
 $fn$;
-COMMENT ON FUNCTION hardneg_create_vector_casts() IS
-	'Creates the binary-coercible casts vector -> embedding (implicit) and embedding -> vector (assignment); '
-	'run once after CREATE EXTENSION vector when pgvector was installed after hardneg';
+COMMENT ON FUNCTION hardneg_vector_casts(text) IS
+	'hardneg_vector_casts() creates the binary-coercible casts vector -> embedding (implicit) and '
+	'embedding -> vector (assignment), for when pgvector is installed after hardneg; '
+	'hardneg_vector_casts(''drop'') drops them (they block DROP EXTENSION hardneg)';
 
 DO $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') THEN
-		PERFORM hardneg_create_vector_casts();
+		PERFORM hardneg_vector_casts();
 	END IF;
 END
 $$;
