@@ -56,7 +56,8 @@ suites=()
 if [ "${HN_TESTS:-}" = none ]; then
 	:
 elif [ -n "${HN_TESTS:-}" ]; then
-	for t in $HN_TESTS; do suites+=("test/$t.sql"); done
+	# names of test/cluster.d suites are run further down, not by pg_prove
+	for t in $HN_TESTS; do [ -x "test/cluster.d/$t" ] || suites+=("test/$t.sql"); done
 else
 	for t in test/*.sql; do [ -e "$t" ] && suites+=("$t"); done
 fi
