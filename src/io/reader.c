@@ -533,6 +533,8 @@ fetch_rows(HnReader *reader, HnBatch *batch, int64 maxrows)
 bool
 hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows)
 {
+	/* every SPI call returns in SPI's procedure context: restore the caller's */
+	MemoryContext caller = CurrentMemoryContext;
 	bool		more;
 
 	if (batch->cols == NULL)
@@ -542,6 +544,7 @@ hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows)
 	error_context_stack = &reader->errcb;
 	more = fetch_rows(reader, batch, Max(maxrows, 1));
 	error_context_stack = reader->errcb.previous;
+	MemoryContextSwitchTo(caller);
 	return more;
 }
 
