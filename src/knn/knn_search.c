@@ -138,11 +138,14 @@ hn_knn_check_dims(int query_dim, int corpus_dim)
 				 errhint("Embed queries and documents with the same model.")));
 }
 
-/* Queries per block under work_mem: vectors, heap and result entries. */
+/*
+ * Queries per block under half of work_mem: the vector, the heap (k entries)
+ * and, for text ids, up to 2k tied entries and k merged results.
+ */
 static int
 block_capacity(int dim, int k)
 {
-	size_t		per_query = sizeof(float) * dim + 2 * sizeof(HnScored) * (size_t) k + 64;
+	size_t		per_query = sizeof(float) * dim + 4 * sizeof(HnScored) * (size_t) k + 64;
 	int64		n = hn_rows_for_work_mem(per_query) / 2;
 
 	return (int) Max(Min(n, 1 << 20), 1);
