@@ -2,7 +2,7 @@
 -- planner's exact ORDER BY; HNSW: approximate, but the index is used), checked
 -- against numpy float64 (test/tools/knn_reference.py).
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 CREATE EXTENSION IF NOT EXISTS vector;
 
 \ir include/knn_cranfield.psql
@@ -23,6 +23,14 @@ SET LOCAL enable_indexscan = off;
 SELECT is(pg_temp.mismatches(m, 10), 0::bigint, m || ': without an index, method index is exact')
 	FROM unnest(ARRAY['cosine', 'ip', 'l2']) m;
 RESET enable_indexscan;
+CREATE TABLE knn_i_emb AS SELECT id, embedding::embedding(512) AS embedding FROM cd;
+SELECT is((SELECT count(*) FROM (
+		SELECT query_id, doc_id, rank FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 20',
+			'SELECT id, embedding FROM knn_i_emb', 10, 'l2', 'index')
+		EXCEPT ALL
+		SELECT query_id, doc_id, rank FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 20',
+			'SELECT id, embedding FROM knn_i_docs', 10, 'l2', 'index')) d),
+	0::bigint, 'hardneg embedding corpus (its own <-> operator): the same neighbours as pgvector');
 
 CREATE INDEX knn_i_hnsw ON knn_i_docs USING hnsw (embedding vector_cosine_ops);
 ANALYZE knn_i_docs;
