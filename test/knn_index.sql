@@ -2,7 +2,7 @@
 -- planner's exact ORDER BY; HNSW: approximate, but the index is used), checked
 -- against numpy float64 (test/tools/knn_reference.py).
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 CREATE EXTENSION IF NOT EXISTS vector;
 
 \ir include/knn_cranfield.psql
@@ -43,6 +43,9 @@ SELECT cmp_ok((SELECT count(*)::float8 / 2250 FROM knn_search('SELECT id, embedd
 		'SELECT id, embedding FROM knn_i_docs', 10, 'cosine', 'index') g
 		JOIN cref r ON r.metric = 'cosine' AND r.query_id = g.query_id AND r.doc_id = g.doc_id AND r.rank <= 10),
 	'>=', 0.9::float8, 'HNSW: recall@10 against numpy is at least 0.9');
+SELECT is((SELECT count(*) FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 2',
+		'SELECT id, embedding FROM knn_i_docs ; ', 3, 'cosine', 'index')), 6::bigint,
+	'a corpus query ending in a semicolon is accepted');
 SELECT throws_ok($$SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1,2]::real[] AS embedding',
 	'SELECT id, embedding FROM knn_i_docs', 3, 'cosine', 'index')$$, '22000', NULL,
 	'mismatched dimensions are rejected before searching');

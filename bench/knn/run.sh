@@ -82,8 +82,7 @@ large() {
 	for wm in 64MB 4MB; do
 		local out=$HN_BUILD/bench-knn-large.out
 		psql_t -c "SET work_mem = '$wm'" -c "SET hardneg.blas_threads = $THREADS" -c '\timing on' \
-			-c "SELECT pg_backend_pid()" -c "SELECT pg_sleep(1)" -c "$(knn_sql ip)" \
-			-c "SELECT pg_backend_pid()" >"$out" &
+			-c "SELECT pg_backend_pid()" -c "SELECT pg_sleep(1)" -c "$(knn_sql ip)" >"$out" &
 		local psql_pid=$! pid="" peak=0
 		while [ -z "$pid" ]; do sleep 0.2; pid=$(head -1 "$out" 2>/dev/null || true); done
 		while kill -0 "$psql_pid" 2>/dev/null; do
@@ -96,7 +95,7 @@ large() {
 		wait "$psql_pid"
 		local secs
 		secs=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$out" | sort -n | tail -1 | awk '{printf "%.1f", $1 / 1000}')
-		echo "large work_mem=$wm seconds=$secs peak_rss_anon_kb=$peak vm_hwm_kb=${hwm:-?} rows=$(sed -n 4p "$out")"
+		echo "large work_mem=$wm seconds=$secs peak_rss_anon_kb=$peak vm_hwm_kb=${hwm:-?} rows=$(grep -E '^[0-9]+$' "$out" | tail -1)"
 	done
 }
 

@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/namespace.h"
@@ -95,10 +96,16 @@ prepare_search(const KnnArgs *args, Oid vectype)
 	const char *op = metric_operator(args->metric);
 	SPIPlanPtr	plan;
 
+	char	   *corpus = pstrdup(args->corpus_sql);
+	int			len = strlen(corpus);
+
+	/* the corpus query becomes a subquery: drop a trailing semicolon */
+	while (len > 0 && (corpus[len - 1] == ';' || isspace((unsigned char) corpus[len - 1])))
+		corpus[--len] = '\0';
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "SELECT c.id, (c.embedding %s $1)::float8 FROM (%s) c ORDER BY c.embedding %s $1 LIMIT %d",
-					 op, args->corpus_sql, op, args->k);
+					 op, corpus, op, args->k);
 	plan = SPI_prepare(sql.data, 1, &vectype);
 	if (plan == NULL)
 		elog(ERROR, "knn_search: could not prepare the index search: %s",
