@@ -1,0 +1,136 @@
+/*
+ * candidates.c
+ *		Stage 1: the candidate pool of each query (mining.md F0).
+ *
+ * Dense candidates come from the shared exact k-NN kernel
+ * (kernels/exact_knn.h), run once over all queries with k = the pool size
+ * (range_max + max_positives); keys are the documents' positions in id
+ * order, so ties go to the smaller doc id for bigint and text ids alike.
+ * External runs add their documents (union, with provenance bits), scored by
+ * the same pair score as the kernel's, so every filter compares numbers of
+ * one space and positives compare exactly with negatives.  The raw rank is
+ * the rank in that union.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "kernels/exact_knn.h"
+#include "mining/mining.h"
+
+/* The score of (query, corpus row): the very number the k-NN kernel reports. */
+float
+hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
+				   const float *qvec, int64 drow)
+{
+	return hn_knn_pair_score(p->metric, qvec, hn_batch_vector(in->corpus, 1, drow), in->dim);
+}
+
+/*
+ * Runs the exact k-NN kernel for the query rows [q0, q0 + nq) at once, with
+ * k = the pool size.
+ */
+HnKnn *
+hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in, int pool,
+					 int64 q0, int64 nq)
+{
+	HnKnn	   *knn;
+
+	if (!p->dense || pool <= 0 || nq <= 0 || in->nd == 0)
+		return NULL;
+	Assert(nq <= PG_INT32_MAX);
+	knn = hn_knn_begin(hn_batch_vector(in->queries, 1, q0), (int) nq, in->dim, p->metric,
+					   pool, NULL, NULL);
+	hn_knn_add(knn, in->corpus->cols[1].vec, in->nd, in->d_key);
+	hn_knn_finish(knn);
+	return knn;
+}
+
+static int
+cand_cmp(const void *pa, const void *pb, void *arg)
+{
+	const HnMineInputs *in = arg;
+	const HnCand *a = pa,
+			   *b = pb;
+	int64		ka = in->d_key[a->row],
+				kb = in->d_key[b->row];
+
+	if (hn_scored_better(a->score, ka, b->score, kb))
+		return -1;
+	if (hn_scored_better(b->score, kb, a->score, ka))
+		return 1;
+	return 0;
+}
+
+/* Orders candidates best first: higher score, then smaller doc id. */
+void
+hn_mine_sort_cands(const HnMineInputs *in, HnCand *c, int n)
+{
+	qsort_arg(c, n, sizeof(HnCand), cand_cmp, (void *) in);
+}
+
+/* The kernel's results for this query, cut to this query's pool. */
+static void
+dense_candidates(const HnMineInputs *in, HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
+{
+	const HnScored *items;
+	int			n = hn_knn_result(knn, (int) (w->qrow - knn_base), &items);
+
+	w->ncand = Min(n, pool);
+	for (int i = 0; i < w->ncand; i++)
+	{
+		HnCand	   *c = &w->cands[i];
+
+		memset(c, 0, sizeof(*c));
+		c->row = in->d_order[items[i].key];
+		c->score = c->student = items[i].score;
+		c->sources = 1;
+	}
+}
+
+static void
+add_run_docs(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
+{
+	int64		start = in->run_start[w->qrow];
+	int64		end = in->run_start[w->qrow + 1];
+
+	for (int64 e = start; e < end; e++)
+	{
+		int64		row = in->run_rows[e];
+		uint32		bit = (uint32) 2 << in->run_src[e];
+		int			found = -1;
+
+		/* pools are small (range_max + positives): a linear probe is enough */
+		for (int i = 0; i < w->ncand && found < 0; i++)
+			if (w->cands[i].row == row)
+				found = i;
+		if (found >= 0)
+		{
+			w->cands[found].sources |= bit;
+			continue;
+		}
+		memset(&w->cands[w->ncand], 0, sizeof(HnCand));
+		w->cands[w->ncand].row = row;
+		w->cands[w->ncand].score = w->cands[w->ncand].student =
+			hn_mine_similarity(p, in, w->qvec, row);
+		w->cands[w->ncand].sources = bit;
+		w->ncand++;
+	}
+}
+
+/*
+ * Fills w->cands (capacity: pool + the query's run entries) with the raw
+ * candidate list in rank order.
+ */
+void
+hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
+				   HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
+{
+	w->ncand = 0;
+	if (knn)
+		dense_candidates(in, w, knn, knn_base, pool);
+	if (in->run_start)
+		add_run_docs(p, in, w);
+	hn_mine_sort_cands(in, w->cands, w->ncand);
+	for (int i = 0; i < w->ncand; i++)
+		w->cands[i].raw_rank = i + 1;
+}
