@@ -74,7 +74,10 @@ corpus_vector_type(const KnnArgs *args, int query_dim)
 	const char *op = metric_operator(args->metric);
 
 	if (hn_reader_next(reader, &batch, 1))
+	{
 		hn_knn_check_dims(query_dim, batch.cols[KNN_COL_VEC].dim);
+		hn_knn_check_id_type("corpus", &batch.cols[KNN_COL_ID].ids, args->id_type);
+	}
 	typid = batch.cols != NULL ? batch.cols[KNN_COL_VEC].typid : InvalidOid;
 	hn_reader_close(reader);
 	if (!OidIsValid(typid))
@@ -218,7 +221,7 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
 	MemoryContextSwitchTo(run_cxt);
-	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k))
+	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k, args->id_type))
 	{
 		if (plan == NULL)
 		{
