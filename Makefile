@@ -37,7 +37,13 @@ EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) hardneg.control
+# Adding or removing a source or fragment must rebuild the library and the
+# install script even when no remaining file is newer: track the lists.
+SOURCES_STAMP := .build/sources.list
+$(shell mkdir -p .build; echo '$(OBJS) $(SQL_FRAGMENTS)' | cmp -s - $(SOURCES_STAMP) || echo '$(OBJS) $(SQL_FRAGMENTS)' > $(SOURCES_STAMP))
+$(shlib): $(SOURCES_STAMP)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) hardneg.control $(SOURCES_STAMP)
 	@echo "-- hardneg $(EXTVERSION): generated from src/sql/*.sql by make; edit those files." > $@
 	@printf '%s\n' '\echo Use "CREATE EXTENSION hardneg" to load this file. \quit' >> $@
 	cat $(SQL_FRAGMENTS) >> $@

@@ -9,6 +9,8 @@
 #include "hardneg.h"
 #include "io/srf.h"
 #include "kernels/distance.h"
+#include "kernels/exact_knn.h"
+#include "knn/knn.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -20,6 +22,8 @@ void
 _PG_init(void)
 {
 	hn_kernels_init();
+	hn_exact_knn_init();
+	hn_knn_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hardneg");
 #else

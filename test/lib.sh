@@ -89,3 +89,19 @@ hn_cluster_stop() {
 }
 
 hn_psql() { "$HN_PGBIN/psql" -X -v ON_ERROR_STOP=1 -q "$@"; }
+
+# Writes the shipped Cranfield collection as COPY-ready TSV files into $1.
+hn_prepare_cranfield() {
+	local data=$1 src=$HN_ROOT/test/data/cranfield
+	mkdir -p "$data"
+	cp "$src/docs.tsv" "$src/queries.tsv" "$src/qrels.tsv" "$data/"
+	python3 "$HN_ROOT/test/tools/fvecs2tsv.py" "$src/docs.use-lite.fvecs" "$src/docs.use-lite.ids" >"$data/docs.vec.tsv"
+	python3 "$HN_ROOT/test/tools/fvecs2tsv.py" "$src/queries.use-lite.fvecs" "$src/queries.use-lite.ids" >"$data/queries.vec.tsv"
+	awk '{print $6 "\t" $1 "\t" $3 "\t" $4 "\t" $5}' "$src/queries.bm25.run" "$src/queries.use-lite.run" >"$data/runs.tsv"
+	chmod -R a+rX "$data"
+}
+
+# Loads Cranfield (schema cranfield) into database $1 from the TSV directory $2.
+hn_load_cranfield() {
+	hn_psql -d "$1" -v data="$2" -f "$HN_ROOT/demo/load.sql"
+}

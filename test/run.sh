@@ -62,12 +62,38 @@ if [ ${#suites[@]} -gt 0 ]; then
 	pg_prove -d hn_tap --ext .sql -S HN_TESTDATA="$HN_BUILD/test" -S HN_ROOT="$HN_ROOT" "${suites[@]}" \
 		2>&1 | tee "$HN_BUILD/tap.log"
 	set -e
-	# Count test files: one passes when every assertion in it passed.
-	n_files=${#suites[@]}
-	n_badf=$(grep -cE '^test/.*\.\. (Failed|Dubious|No subtests)|^Parse errors' "$HN_BUILD/tap.log" || true)
-	grep -q '^Result: PASS' "$HN_BUILD/tap.log" || [ "$n_badf" -gt 0 ] || n_badf=$n_files
-	passed=$((passed + n_files - n_badf))
-	failed=$((failed + n_badf))
+	# Count assertions: "Tests=N" from the summary, failures from "Failed X/Y subtests";
+	# a suite that died or planned wrongly counts as one more failure.
+	n_tests=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$HN_BUILD/tap.log")
+	n_bad=$(sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$HN_BUILD/tap.log" | awk '{s+=$1} END {print s+0}')
+	n_died=$(grep -cE '(Dubious|No subtests run|Parse errors|Bad plan)' "$HN_BUILD/tap.log" || true)
+	n_tests=${n_tests:-0}
+	grep -q '^Result: PASS' "$HN_BUILD/tap.log" || [ $((n_bad + n_died)) -gt 0 ] || n_died=1
+	passed=$((passed + n_tests - n_bad))
+	failed=$((failed + n_bad + n_died))
+fi
+
+# Every SQL example in docs/ runs against the Cranfield demo data (test/doctest.py).
+docs_out=$HN_BUILD/doctest
+rm -rf "$docs_out"
+mapfile -t doc_scripts < <(python3 test/doctest.py docs "$docs_out")
+if [ ${#doc_scripts[@]} -gt 0 ] && [ -z "${HN_TESTS:-}" ]; then
+	hn_log "documentation examples"
+	hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_docs" -c "CREATE DATABASE hn_docs"
+	hn_psql -d hn_docs -c "CREATE EXTENSION hardneg"
+	hn_prepare_cranfield "$HN_BUILD/cranfield"
+	hn_load_cranfield hn_docs "$HN_BUILD/cranfield"
+	for script in "${doc_scripts[@]}"; do
+		doc=docs/$(basename "$script" .sql).md
+		if hn_psql -d hn_docs -f "$script" >"$script.out" 2>&1; then
+			echo "ok     $doc"
+			passed=$((passed + 1))
+		else
+			echo "FAILED $doc"
+			tail -15 "$script.out" | sed 's/^/       /'
+			failed=$((failed + 1))
+		fi
+	done
 fi
 
 echo

@@ -204,8 +204,8 @@ hn_reader_open(const char *what, const char *sql,
 	if (!SPI_is_cursor_plan(plan))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("the %s query does not return rows", what),
-				 errhint("Pass a single SELECT (or VALUES, or TABLE) statement.")));
+				 errmsg("the %s query must be a single statement that returns rows", what),
+				 errhint("Pass one SELECT (or VALUES, or TABLE) statement.")));
 	reader->portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
 	for (int i = 0; i < ncols; i++)
 		plan_column(reader, i, reader->portal->tupDesc);
@@ -347,10 +347,12 @@ store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
 
 		if (ARR_NDIM(arr) != 1 || ARR_HASNULL(arr))
 			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("row " INT64_FORMAT " of the %s query has a \"%s\" array that is not one-dimensional without NULLs",
+					(errcode(ARR_NDIM(arr) == 0 ? ERRCODE_DATA_EXCEPTION :
+							 ARR_HASNULL(arr) ? ERRCODE_NULL_VALUE_NOT_ALLOWED :
+							 ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("row " INT64_FORMAT " of the %s query: \"%s\" must be a non-empty one-dimensional array without NULL elements",
 							abs_row + 1, reader->what, reader->spec[c].name),
-					 errhint("Vectors given as arrays must be flat and have no NULL elements.")));
+					 errhint("Vectors given as arrays must be flat, like ARRAY[0.1, 0.2]::real[].")));
 		dim = ARR_DIMS(arr)[0];
 		if (reader->plans[c].vec_source == VEC_FLOAT4_ARRAY)
 			src4 = (const float *) ARR_DATA_PTR(arr);
@@ -549,7 +551,9 @@ HnBatch *
 hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int ncols)
 {
 	HnReader   *reader = hn_reader_open(what, sql, spec, ncols);
-	HnBatch    *batch = palloc0(sizeof(HnBatch));
+
+	/* SPI_connect switched to its own context: the batch must outlive it */
+	HnBatch    *batch = MemoryContextAllocZero(reader->batch_cxt, sizeof(HnBatch));
 
 	init_batch(reader, batch);
 	reader->errcb.previous = error_context_stack;

@@ -1,0 +1,68 @@
+/*
+ * knn.h
+ *		knn_search(): shared declarations of the SQL entry and its two methods.
+ */
+#ifndef HN_KNN_H
+#define HN_KNN_H
+
+#include "postgres.h"
+
+#include "io/reader.h"
+#include "io/srf.h"
+#include "kernels/distance.h"
+
+/* Validated arguments of one knn_search call. */
+typedef struct KnnArgs
+{
+	const char *queries_sql;
+	const char *corpus_sql;
+	int			k;
+	HnMetric	metric;
+	bool		use_index;
+	Oid			id_type;		/* output type of the id columns */
+} KnnArgs;
+
+/* Column specs of the queries and corpus inputs: id, embedding. */
+#define KNN_COL_ID	0
+#define KNN_COL_VEC 1
+extern const HnColumnSpec hn_knn_input_spec[2];
+
+/*
+ * Query rows copied out of reader batches (batches are replaced on every
+ * read), in the caller's memory.
+ */
+typedef struct KnnQueryBlock
+{
+	int			n;
+	int			cap;
+	int			dim;
+	float	   *vec;			/* n x dim */
+	HnIds		ids;
+} KnnQueryBlock;
+
+/*
+ * Fills block with up to cap further query rows (learning the dimension from
+ * the first row and sizing cap from work_mem when block->cap == 0); returns
+ * false when no rows remain.
+ */
+extern bool hn_knn_read_queries(HnReader *reader, HnBatch *batch,
+								KnnQueryBlock *block, int k);
+
+/* Errors unless the queries and the corpus have the same dimension. */
+extern void hn_knn_check_dims(int query_dim, int corpus_dim);
+
+/* Emits rank 1..n of one query: items best first. */
+extern void hn_knn_emit(HnSrf *srf, const KnnArgs *args,
+						const HnIds *qids, int64 q,
+						const HnIds *dids, const int64 *drows,
+						const float *scores, int n);
+
+/* hardneg.progress: NOTICEs with progress of long calls. */
+extern bool hn_progress_enabled(void);
+
+extern void hn_knn_exact(const KnnArgs *args, HnSrf *srf);
+extern void hn_knn_index(const KnnArgs *args, HnSrf *srf);
+
+extern void hn_knn_init(void);
+
+#endif							/* HN_KNN_H */

@@ -1,0 +1,259 @@
+/*
+ * driver.c
+ *		mine_hard_negatives() and mine_hard_negatives_stats(): the per-query
+ *		loop that runs the stages in the documented order (docs/mining.md):
+ *
+ *		 1. candidates (dense top-K, K = range_max + max_positives, and runs)
+ *		 2. duplicate-aware positive exclusion (doc id, text hash, near-dup)
+ *		 3. teacher scores (rescoring, teacher_max)
+ *		 4. absolute score band (max_score, min_score)
+ *		 5. positive-anchored filters (margins, percpos) against pos_ref
+ *		 6. false-negative hook
+ *		 7. rank window (rank_basis kept | raw)
+ *		 8. seeded sampling
+ *		 9. flagged backfill
+ *		10. STAR random mix
+ *		11. rows, one per (query, positive, negative)
+ *
+ * All parameters are validated before any input is read; a query's scratch
+ * memory lives in a context reset per query.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "catalog/pg_type.h"
+#include "io/srf.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "mining/mining.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#define OUT_NCOLS 12
+
+typedef struct MineRun
+{
+	HnMineParams p;
+	HnMineInputs in;
+	HnMineStats st;
+	HnSrf	   *srf;			/* rows go here; NULL for the stats entry */
+	HnTopK	   *heap;
+	int			pool;
+} MineRun;
+
+/* "dense+run:bm25" from a candidate's source bits. */
+static const char *
+source_label(const HnMineInputs *in, const HnPick *pk, const HnCand *c)
+{
+	StringInfoData s;
+
+	if (pk->source)
+		return pk->source;
+	initStringInfo(&s);
+	if (c->sources & 1)
+		appendStringInfoString(&s, "dense");
+	for (int r = 0; r < in->nrun_labels; r++)
+		if (c->sources & ((uint32) 2 << r))
+			appendStringInfo(&s, "%srun:%s", s.len ? "+" : "", in->run_labels[r]);
+	return s.data;
+}
+
+static void
+emit_row(MineRun *m, const HnQueryWork *w, int j, const HnPick *pk, int neg_rank)
+{
+	const HnMineInputs *in = &m->in;
+	const HnCand *c = pk->cand >= 0 ? &w->cands[pk->cand] : NULL;
+	Datum		values[OUT_NCOLS];
+	bool		nulls[OUT_NCOLS];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = hn_ids_datum(in->qids, w->qrow, m->p.id_type);
+	values[1] = hn_ids_datum(in->dids, w->pos_rows[j], m->p.id_type);
+	values[2] = hn_ids_datum(in->dids, pk->row, m->p.id_type);
+	values[3] = Int32GetDatum(neg_rank);
+	values[4] = Int32GetDatum(c ? c->kept_rank : 0);
+	nulls[4] = c == NULL || c->kept_rank == 0;
+	values[5] = Int32GetDatum(c ? c->raw_rank : 0);
+	nulls[5] = c == NULL;
+	values[6] = Float4GetDatum(pk->score);
+	values[7] = Float4GetDatum(w->pos_scores[j]);
+	values[8] = CStringGetTextDatum(source_label(in, pk, c));
+	values[9] = Float4GetDatum(c ? c->p_fn : 0);
+	values[10] = Float4GetDatum(c ? c->weight : 0);
+	nulls[9] = nulls[10] = c == NULL || !c->has_fn;
+	values[11] = Int32GetDatum((int32) pk->trace);
+	hn_srf_put(m->srf, values, nulls);
+}
+
+/* Rows for the positives a reference covers (all of them, or one with 'each'). */
+static void
+emit_query(MineRun *m, const HnQueryWork *w, int pos_from, int pos_to,
+		   const HnPick *picks, int npicks)
+{
+	for (int j = pos_from; j < pos_to; j++)
+		for (int i = 0; i < npicks; i++)
+		{
+			m->st.rows++;
+			if (m->srf)
+				emit_row(m, w, j, &picks[i], i + 1);
+			else
+				hn_stats_add_pair(&m->st, w->pos_scores[j], picks[i].score);
+		}
+}
+
+/* Stages 5-11 for one reference positive score. */
+static void
+mine_reference(MineRun *m, HnQueryWork *w, double pref, int pos_from, int pos_to)
+{
+	const HnMineParams *p = &m->p;
+	int		   *window = palloc(sizeof(int) * Max(w->ncand, 1));
+	HnPick	   *picks = palloc(sizeof(HnPick) * (p->num_negatives + p->random_negatives + 1));
+	int			nwin,
+				nsampled,
+				npicks;
+
+	hn_filter_scores(p, w, pref, &m->st);
+	hn_mine_false_negatives(p, &m->in, w, pref);
+	for (int i = 0; i < w->ncand; i++)
+		hn_stats_trace(&m->st, w->cands[i].trace);
+	nsampled = hn_sample_window(p, &m->in, w, pref, window, &nwin, picks);
+	npicks = hn_backfill(p, &m->in, w, picks, nsampled);
+	m->st.in_window += nwin;
+	m->st.sampled += nsampled;
+	m->st.backfilled += npicks - nsampled;
+	m->st.missing += p->num_negatives - npicks;
+	nsampled = npicks;
+	npicks = hn_random_mix(p, &m->in, w, picks, npicks);
+	m->st.random_mixed += npicks - nsampled;
+	emit_query(m, w, pos_from, pos_to, picks, npicks);
+}
+
+static void
+query_vector(MineRun *m, HnQueryWork *w)
+{
+	const HnMineInputs *in = &m->in;
+
+	w->qvec = hn_batch_vector(in->queries, 1, w->qrow);
+	w->q_invnorm = 1.0f;
+	if (m->p.metric == HN_METRIC_COSINE)
+	{
+		double		nrm = sqrt((double) hn_norm_sq(w->qvec, in->dim));
+
+		if (nrm == 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("mine_hard_negatives: a query has a zero-norm embedding"),
+					 errhint("Cosine similarity is undefined for zero vectors; remove the query or use metric => 'ip'.")));
+		w->q_invnorm = (float) (1.0 / nrm);
+	}
+	w->q_hash = hn_ids_hash(in->qids, w->qrow);
+}
+
+static void
+mine_query(MineRun *m, int64 qrow)
+{
+	const HnMineParams *p = &m->p;
+	const HnMineInputs *in = &m->in;
+	HnQueryWork w;
+	int64		nrun = in->run_start ? in->run_start[qrow + 1] - in->run_start[qrow] : 0;
+	int			pool;
+
+	memset(&w, 0, sizeof(w));
+	w.qrow = qrow;
+	w.npos = (int) (in->pos_start[qrow + 1] - in->pos_start[qrow]);
+	w.pos_rows = in->pos_rows + in->pos_start[qrow];
+	if (w.npos == 0)
+	{
+		m->st.queries_no_positive++;
+		return;
+	}
+	m->st.queries_mined++;
+	m->st.positives += w.npos;
+	query_vector(m, &w);
+	w.pos_scores = palloc(sizeof(float) * w.npos);
+	for (int j = 0; j < w.npos; j++)
+		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.q_invnorm, w.pos_rows[j]);
+
+	/* stage 1: sentence-transformers' pool is range_max + max_positives */
+	pool = p->pool_per_query ? p->range_max + w.npos : m->pool;
+	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
+	hn_mine_candidates(p, in, &w, m->heap, pool);
+	m->st.candidates += w.ncand;
+
+	hn_filter_exclusion(p, in, &w);		/* stage 2 */
+	hn_filter_teacher(p, in, &w);		/* stage 3 */
+	if (p->teacher_space)
+		hn_mine_sort_cands(in, w.cands, w.ncand);
+
+	if (p->pos_ref == HN_POSREF_EACH)
+		for (int j = 0; j < w.npos; j++)
+			mine_reference(m, &w, w.pos_scores[j], j, j + 1);
+	else
+		mine_reference(m, &w, hn_positive_reference(p, w.pos_scores, w.npos), 0, w.npos);
+}
+
+static void
+mine_all(MineRun *m)
+{
+	MemoryContext qcxt = AllocSetContextCreate(CurrentMemoryContext, "hardneg mining query",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	int64		max_pool;
+
+	m->st.cxt = CurrentMemoryContext;
+	hn_mine_read_inputs(&m->p, &m->in);
+	if (m->p.id_type == INT8OID && (m->in.qids->is_text || m->in.dids->is_text))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("mine_hard_negatives: the inputs have text ids but the output ids are bigint"),
+				 errhint("Pass id_type as the fourth argument, e.g. mine_hard_negatives(q, c, r, NULL::text, ...).")));
+	m->st.queries_in = m->in.nq;
+	m->st.positives_missing = m->in.positives_missing;
+	max_pool = (int64) m->p.range_max + m->p.max_positives;
+	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
+	m->heap = hn_topk_create(m->pool);
+
+	/* queries in id order, so output order does not follow the input's */
+	for (int64 i = 0; i < m->in.nq; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(qcxt);
+		mine_query(m, m->in.q_order[i]);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(qcxt);
+	}
+	MemoryContextDelete(qcxt);
+}
+
+/* Both entries: validate everything, then mine into rows or into statistics. */
+static void
+run_entry(FunctionCallInfo fcinfo, bool stats)
+{
+	MineRun    *m = palloc0(sizeof(MineRun));
+	HnSrf		srf;
+
+	hn_mine_parse_params(fcinfo, &m->p);
+	hn_srf_begin(fcinfo, &srf);
+	m->srf = stats ? NULL : &srf;
+	mine_all(m);
+	if (stats)
+		hn_stats_emit(&srf, &m->p, &m->st);
+}
+
+PG_FUNCTION_INFO_V1(hn_mine_hard_negatives);
+Datum
+hn_mine_hard_negatives(PG_FUNCTION_ARGS)
+{
+	run_entry(fcinfo, false);
+	PG_RETURN_NULL();
+}
+
+PG_FUNCTION_INFO_V1(hn_mine_hard_negatives_stats);
+Datum
+hn_mine_hard_negatives_stats(PG_FUNCTION_ARGS)
+{
+	run_entry(fcinfo, true);
+	PG_RETURN_NULL();
+}

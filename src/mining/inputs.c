@@ -1,0 +1,420 @@
+/*
+ * inputs.c
+ *		Reads the caller's inputs for mining (through reader.h only) and turns
+ *		them into row-indexed arrays: positives per query, run candidates per
+ *		query, teacher scores sorted for lookup.
+ *
+ * Ids are matched by sorting and binary search on the shared id helpers, so
+ * bigint and text ids work the same way and nothing depends on input order.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+#include "mining/mining.h"
+#include "kernels/rng.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+static const HnColumnSpec query_spec[] = {
+	{"id", HN_COL_ID, true, false},
+	{"embedding", HN_COL_VECTOR, true, false},
+};
+static const HnColumnSpec corpus_spec[] = {
+	{"id", HN_COL_ID, true, false},
+	{"embedding", HN_COL_VECTOR, true, false},
+	{"text_hash", HN_COL_TEXT, false, true},
+};
+static const HnColumnSpec qrels_spec[] = {
+	{"query_id", HN_COL_ID, true, false},
+	{"doc_id", HN_COL_ID, true, false},
+	{"relevance", HN_COL_INT4, false, false},
+};
+static const HnColumnSpec runs_spec[] = {
+	{"query_id", HN_COL_ID, true, false},
+	{"doc_id", HN_COL_ID, true, false},
+	{"score", HN_COL_FLOAT8, false, true},
+	{"run_id", HN_COL_TEXT, false, true},
+};
+static const HnColumnSpec teacher_spec[] = {
+	{"query_id", HN_COL_ID, true, false},
+	{"doc_id", HN_COL_ID, true, false},
+	{"score", HN_COL_FLOAT8, true, false},
+};
+
+/* Ids of two inputs must be of one kind to be matched. */
+static void
+check_id_kinds(const HnIds *a, const char *what_a, const HnIds *b, const char *what_b)
+{
+	if (a->is_text != b->is_text)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("mine_hard_negatives: %s ids are %s but %s ids are %s",
+						what_a, format_type_be(a->typid), what_b, format_type_be(b->typid)),
+				 errhint("Cast both id columns to the same kind (bigint or text).")));
+}
+
+int64
+hn_mine_find_id(const HnIds *sorted_ids, const int64 *order, int64 n,
+				const HnIds *probe, int64 i)
+{
+	int64		lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+		int			c = hn_ids_compare(sorted_ids, order[mid], probe, i);
+
+		if (c == 0)
+			return order[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* ---------- qrels: positives and max_positives ---------- */
+
+typedef struct PairRow
+{
+	int64		a;				/* query row (or qrels row) */
+	int64		b;				/* doc key (or qrels row) */
+	int64		row;			/* corpus row */
+	int			tag;
+	float		score;
+} PairRow;
+
+static int
+pair_cmp(const void *pa, const void *pb)
+{
+	const PairRow *x = pa,
+			   *y = pb;
+
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return 0;
+}
+
+static int
+qrels_row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const HnBatch *qrels = arg;
+	int64		x = *(const int64 *) pa,
+				y = *(const int64 *) pb;
+	const HnIds *q = &qrels->cols[0].ids;
+	const HnIds *d = &qrels->cols[1].ids;
+	int			c = hn_ids_compare(q, x, q, y);
+
+	return c != 0 ? c : hn_ids_compare(d, x, d, y);
+}
+
+static bool
+qrels_positive(const HnBatch *qrels, int64 r)
+{
+	return !qrels->cols[2].present || qrels->cols[2].i4[r] > 0;
+}
+
+/*
+ * max_positives as sentence-transformers counts it: the largest number of
+ * positives of any query in the qrels input (distinct doc ids), whether or
+ * not that query is mined.
+ */
+static int
+count_max_positives(HnBatch *qrels)
+{
+	int64	   *rows = palloc(sizeof(int64) * Max(qrels->nrows, 1));
+	int64		n = 0;
+	int			best = 0,
+				run = 0;
+
+	for (int64 r = 0; r < qrels->nrows; r++)
+		if (qrels_positive(qrels, r))
+			rows[n++] = r;
+	qsort_arg(rows, n, sizeof(int64), qrels_row_cmp, qrels);
+	for (int64 i = 0; i < n; i++)
+	{
+		const HnIds *q = &qrels->cols[0].ids;
+		const HnIds *d = &qrels->cols[1].ids;
+
+		if (i == 0 || hn_ids_compare(q, rows[i - 1], q, rows[i]) != 0)
+			run = 1;
+		else if (hn_ids_compare(d, rows[i - 1], d, rows[i]) != 0)
+			run++;
+		best = Max(best, run);
+	}
+	pfree(rows);
+	return best;
+}
+
+/* Groups sorted (query row, doc key) pairs into per-query ranges. */
+static void
+group_pairs(PairRow *pairs, int64 n, int64 nq, int64 **start, int64 **rows, int **tags,
+			bool unique)
+{
+	int64		m = 0;
+
+	qsort(pairs, n, sizeof(PairRow), pair_cmp);
+	*start = palloc0(sizeof(int64) * (nq + 1));
+	*rows = palloc(sizeof(int64) * Max(n, 1));
+	if (tags)
+		*tags = palloc(sizeof(int) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		if (unique && i > 0 && pair_cmp(&pairs[i - 1], &pairs[i]) == 0)
+			continue;
+		(*rows)[m] = pairs[i].row;
+		if (tags)
+			(*tags)[m] = pairs[i].tag;
+		(*start)[pairs[i].a + 1]++;
+		m++;
+	}
+	for (int64 q = 0; q < nq; q++)
+		(*start)[q + 1] += (*start)[q];
+}
+
+static void
+read_positives(HnMineInputs *in, HnBatch *qrels)
+{
+	PairRow    *pairs = palloc(sizeof(PairRow) * Max(qrels->nrows, 1));
+	int64		n = 0;
+
+	check_id_kinds(in->qids, "queries", &qrels->cols[0].ids, "qrels query_id");
+	check_id_kinds(in->dids, "corpus", &qrels->cols[1].ids, "qrels doc_id");
+	for (int64 r = 0; r < qrels->nrows; r++)
+	{
+		int64		qrow,
+					drow;
+
+		if (!qrels_positive(qrels, r))
+			continue;
+		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &qrels->cols[0].ids, r);
+		if (qrow < 0)
+			continue;
+		drow = hn_mine_find_id(in->dids, in->d_order, in->nd, &qrels->cols[1].ids, r);
+		if (drow < 0)
+		{
+			in->positives_missing++;
+			continue;
+		}
+		pairs[n].a = qrow;
+		pairs[n].b = in->d_key[drow];
+		pairs[n].row = drow;
+		n++;
+	}
+	group_pairs(pairs, n, in->nq, &in->pos_start, &in->pos_rows, NULL, true);
+	pfree(pairs);
+}
+
+/* ---------- runs and teacher scores ---------- */
+
+static int
+run_label_index(HnMineInputs *in, const char *label)
+{
+	for (int i = 0; i < in->nrun_labels; i++)
+		if (strcmp(in->run_labels[i], label) == 0)
+			return i;
+	if (in->nrun_labels >= 30)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("mine_hard_negatives: the runs input has more than 30 distinct run_id values"),
+				 errhint("Union at most 30 runs per call, or map run_id to fewer labels.")));
+	in->run_labels[in->nrun_labels] = pstrdup(label);
+	return in->nrun_labels++;
+}
+
+static void
+read_runs(const HnMineParams *p, HnMineInputs *in)
+{
+	HnBatch    *runs = hn_read_all("runs", p->runs_sql, runs_spec, lengthof(runs_spec));
+	PairRow    *pairs = palloc(sizeof(PairRow) * Max(runs->nrows, 1));
+	int64		n = 0;
+
+	check_id_kinds(in->qids, "queries", &runs->cols[0].ids, "runs query_id");
+	check_id_kinds(in->dids, "corpus", &runs->cols[1].ids, "runs doc_id");
+	in->run_labels = palloc(sizeof(char *) * 30);
+	for (int64 r = 0; r < runs->nrows; r++)
+	{
+		int64		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &runs->cols[0].ids, r);
+		int64		drow;
+		const char *label = "run";
+
+		if (qrow < 0)
+			continue;
+		drow = hn_mine_find_id(in->dids, in->d_order, in->nd, &runs->cols[1].ids, r);
+		if (drow < 0)
+		{
+			in->run_rows_missing++;
+			continue;
+		}
+		if (runs->cols[3].present && !runs->cols[3].isnull[r])
+			label = runs->cols[3].str[r];
+		pairs[n].a = qrow;
+		pairs[n].b = in->d_key[drow];
+		pairs[n].row = drow;
+		pairs[n].tag = run_label_index(in, label);
+		n++;
+	}
+	group_pairs(pairs, n, in->nq, &in->run_start, &in->run_rows, &in->run_src, false);
+	pfree(pairs);
+}
+
+static void
+read_teacher(const HnMineParams *p, HnMineInputs *in)
+{
+	HnBatch    *t = hn_read_all("teacher_scores", p->teacher_sql, teacher_spec,
+								lengthof(teacher_spec));
+	PairRow    *pairs = palloc(sizeof(PairRow) * Max(t->nrows, 1));
+	int64		n = 0;
+
+	check_id_kinds(in->qids, "queries", &t->cols[0].ids, "teacher_scores query_id");
+	check_id_kinds(in->dids, "corpus", &t->cols[1].ids, "teacher_scores doc_id");
+	for (int64 r = 0; r < t->nrows; r++)
+	{
+		int64		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &t->cols[0].ids, r);
+		int64		drow = qrow < 0 ? -1 :
+			hn_mine_find_id(in->dids, in->d_order, in->nd, &t->cols[1].ids, r);
+
+		if (drow < 0)
+			continue;
+		pairs[n].a = qrow;
+		pairs[n].b = drow;
+		pairs[n].score = (float) t->cols[2].f8[r];
+		n++;
+	}
+	qsort(pairs, n, sizeof(PairRow), pair_cmp);
+	in->nteacher = n;
+	in->teacher_q = palloc(sizeof(int64) * Max(n, 1));
+	in->teacher_d = palloc(sizeof(int64) * Max(n, 1));
+	in->teacher_s = palloc(sizeof(float) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		in->teacher_q[i] = pairs[i].a;
+		in->teacher_d[i] = pairs[i].b;
+		in->teacher_s[i] = pairs[i].score;
+	}
+	pfree(pairs);
+}
+
+bool
+hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow, float *score)
+{
+	int64		lo = 0,
+				hi = in->nteacher - 1;
+
+	while (lo <= hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+		int			c = in->teacher_q[mid] != qrow ? (in->teacher_q[mid] < qrow ? -1 : 1) :
+			in->teacher_d[mid] != drow ? (in->teacher_d[mid] < drow ? -1 : 1) : 0;
+
+		if (c == 0)
+		{
+			*score = in->teacher_s[mid];
+			return true;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* ---------- corpus preparation ---------- */
+
+static void
+prepare_corpus(const HnMineParams *p, HnMineInputs *in)
+{
+	HnBatch    *c = in->corpus;
+	HnColumn   *th = &c->cols[2];
+
+	in->d_order = hn_ids_sort_order(in->dids, in->nd);
+	in->d_key = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(in->nd, 1));
+	in->d_invnorm = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * Max(in->nd, 1));
+	in->d_hash = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * Max(in->nd, 1));
+	in->d_text_hash = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * Max(in->nd, 1));
+	in->has_text_hash = th->present;
+	for (int64 i = 0; i < in->nd; i++)
+	{
+		in->d_key[in->d_order[i]] = i;
+		if (i > 0 && hn_ids_compare(in->dids, in->d_order[i - 1], in->dids, in->d_order[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("mine_hard_negatives: the corpus query returns a duplicate id"),
+					 errhint("Each document must appear once; use SELECT DISTINCT ON (id) ...")));
+	}
+	for (int64 r = 0; r < in->nd; r++)
+	{
+		const float *v = hn_batch_vector(c, 1, r);
+		double		nrm = sqrt((double) hn_norm_sq(v, in->dim));
+
+		if ((r & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (p->metric == HN_METRIC_COSINE && nrm == 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("mine_hard_negatives: corpus row " INT64_FORMAT " has a zero-norm embedding",
+							r + 1),
+					 errhint("Cosine similarity is undefined for zero vectors; remove the row or use metric => 'ip'.")));
+		in->d_invnorm[r] = p->metric == HN_METRIC_COSINE ? (float) (1.0 / nrm) : 1.0f;
+		in->d_hash[r] = hn_ids_hash(in->dids, r);
+		in->d_text_hash[r] = (th->present && !th->isnull[r]) ?
+			hn_hash_bytes(th->str[r], strlen(th->str[r])) : 0;
+	}
+}
+
+static void
+check_dims(HnMineInputs *in)
+{
+	int			qd = in->queries->cols[1].dim;
+	int			dd = in->corpus->cols[1].dim;
+
+	if (in->nq > 0 && in->nd > 0 && qd != dd)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("mine_hard_negatives: query embeddings have %d dimensions but corpus embeddings have %d",
+						qd, dd),
+				 errhint("Queries and corpus must be embedded by the same model.")));
+	in->dim = dd > 0 ? dd : qd;
+}
+
+/*
+ * Reads everything; qrels first, so that the derived range_max is known (and
+ * validated) before the large inputs are read.
+ */
+void
+hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in)
+{
+	HnBatch    *qrels = hn_read_all("qrels", p->qrels_sql, qrels_spec, lengthof(qrels_spec));
+
+	memset(in, 0, sizeof(*in));
+	p->max_positives = count_max_positives(qrels);
+	hn_mine_derive_range(p);
+
+	in->queries = hn_read_all("queries", p->queries_sql, query_spec, lengthof(query_spec));
+	in->corpus = hn_read_all("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
+	in->nq = in->queries->nrows;
+	in->nd = in->corpus->nrows;
+	in->qids = &in->queries->cols[0].ids;
+	in->dids = &in->corpus->cols[0].ids;
+	check_dims(in);
+	in->q_order = hn_ids_sort_order(in->qids, in->nq);
+	for (int64 i = 1; i < in->nq; i++)
+		if (hn_ids_compare(in->qids, in->q_order[i - 1], in->qids, in->q_order[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("mine_hard_negatives: the queries query returns a duplicate id"),
+					 errhint("Each query must appear once; use SELECT DISTINCT ON (id) ...")));
+	prepare_corpus(p, in);
+	read_positives(in, qrels);
+	if (p->runs_sql)
+		read_runs(p, in);
+	if (p->teacher_sql)
+		read_teacher(p, in);
+}

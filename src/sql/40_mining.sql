@@ -1,0 +1,395 @@
+-- Hard-negative mining (SPEC 4.2, docs/mining.md).
+--
+-- mine_hard_negatives() returns the long format, one row per
+-- (query, positive, negative) with provenance; mine_hard_negatives_stats()
+-- the per-filter statistics of the same call.  Each has two overloads:
+-- without id_type (bigint ids), and with id_type anyelement as the fourth
+-- argument, right after qrels (e.g. NULL::text): PostgreSQL resolves a
+-- polymorphic result only from arguments written in place, so a trailing
+-- defaulted id_type would not work.  The argument order must stay in step
+-- with src/mining/mining.h (ARG_*).
+
+CREATE FUNCTION mine_hard_negatives(
+	queries text,
+	corpus text,
+	qrels text,
+	num_negatives integer DEFAULT 3,
+	range_min integer DEFAULT 0,
+	range_max integer DEFAULT NULL,
+	max_score double precision DEFAULT NULL,
+	min_score double precision DEFAULT NULL,
+	absolute_margin double precision DEFAULT NULL,
+	relative_margin double precision DEFAULT NULL,
+	sampling_strategy text DEFAULT 'top',
+	include_positives boolean DEFAULT false,
+	metric text DEFAULT 'cosine',
+	method text DEFAULT 'exact',
+	runs text DEFAULT NULL,
+	rank_basis text DEFAULT 'kept',
+	percpos double precision DEFAULT NULL,
+	pos_ref text DEFAULT 'min',
+	margin_strict boolean DEFAULT false,
+	teacher_scores text DEFAULT NULL,
+	score_space text DEFAULT 'student',
+	teacher_max double precision DEFAULT NULL,
+	teacher_missing text DEFAULT 'drop',
+	exclude text DEFAULT 'doc_id,text_hash',
+	seed bigint DEFAULT 0,
+	temperature double precision DEFAULT 0.05,
+	simans_a double precision DEFAULT 0.5,
+	simans_b double precision DEFAULT 0,
+	simans_sign text DEFAULT 'paper',
+	n_bins integer DEFAULT 10,
+	backfill text DEFAULT 'none',
+	random_negatives integer DEFAULT 0,
+	exempt_positives boolean DEFAULT false,
+	pool text DEFAULT 'global',
+	false_negatives text DEFAULT 'none',
+	fn_threshold double precision DEFAULT 0.5)
+RETURNS TABLE (
+	query_id bigint,
+	positive_id bigint,
+	negative_id bigint,
+	negative_rank integer,
+	kept_rank integer,
+	negative_rank_raw integer,
+	score real,
+	positive_score real,
+	source text,
+	p_false_negative real,
+	weight real,
+	filter_trace integer)
+AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
+'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
+'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
+'seeded sampling (top, uniform/random, top1_plus_uniform, softmax, simans, bins), flagged backfill and '
+'STAR random mix; one row per (query, positive, negative) with provenance (bigint ids; pass id_type as 4th argument for others). See docs/mining.md.';
+
+CREATE FUNCTION mine_hard_negatives_stats(
+	queries text,
+	corpus text,
+	qrels text,
+	num_negatives integer DEFAULT 3,
+	range_min integer DEFAULT 0,
+	range_max integer DEFAULT NULL,
+	max_score double precision DEFAULT NULL,
+	min_score double precision DEFAULT NULL,
+	absolute_margin double precision DEFAULT NULL,
+	relative_margin double precision DEFAULT NULL,
+	sampling_strategy text DEFAULT 'top',
+	include_positives boolean DEFAULT false,
+	metric text DEFAULT 'cosine',
+	method text DEFAULT 'exact',
+	runs text DEFAULT NULL,
+	rank_basis text DEFAULT 'kept',
+	percpos double precision DEFAULT NULL,
+	pos_ref text DEFAULT 'min',
+	margin_strict boolean DEFAULT false,
+	teacher_scores text DEFAULT NULL,
+	score_space text DEFAULT 'student',
+	teacher_max double precision DEFAULT NULL,
+	teacher_missing text DEFAULT 'drop',
+	exclude text DEFAULT 'doc_id,text_hash',
+	seed bigint DEFAULT 0,
+	temperature double precision DEFAULT 0.05,
+	simans_a double precision DEFAULT 0.5,
+	simans_b double precision DEFAULT 0,
+	simans_sign text DEFAULT 'paper',
+	n_bins integer DEFAULT 10,
+	backfill text DEFAULT 'none',
+	random_negatives integer DEFAULT 0,
+	exempt_positives boolean DEFAULT false,
+	pool text DEFAULT 'global',
+	false_negatives text DEFAULT 'none',
+	fn_threshold double precision DEFAULT 0.5)
+RETURNS TABLE (step integer, item text, measure text, value double precision)
+AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
+'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
+'order, rank window, sampled, backfilled, missing, and count/mean/std/min/25%/50%/75%/max of the '
+'positive, negative and difference scores.';
+
+CREATE FUNCTION mine_hard_negatives(
+	queries text,
+	corpus text,
+	qrels text,
+	id_type anyelement,
+	num_negatives integer DEFAULT 3,
+	range_min integer DEFAULT 0,
+	range_max integer DEFAULT NULL,
+	max_score double precision DEFAULT NULL,
+	min_score double precision DEFAULT NULL,
+	absolute_margin double precision DEFAULT NULL,
+	relative_margin double precision DEFAULT NULL,
+	sampling_strategy text DEFAULT 'top',
+	include_positives boolean DEFAULT false,
+	metric text DEFAULT 'cosine',
+	method text DEFAULT 'exact',
+	runs text DEFAULT NULL,
+	rank_basis text DEFAULT 'kept',
+	percpos double precision DEFAULT NULL,
+	pos_ref text DEFAULT 'min',
+	margin_strict boolean DEFAULT false,
+	teacher_scores text DEFAULT NULL,
+	score_space text DEFAULT 'student',
+	teacher_max double precision DEFAULT NULL,
+	teacher_missing text DEFAULT 'drop',
+	exclude text DEFAULT 'doc_id,text_hash',
+	seed bigint DEFAULT 0,
+	temperature double precision DEFAULT 0.05,
+	simans_a double precision DEFAULT 0.5,
+	simans_b double precision DEFAULT 0,
+	simans_sign text DEFAULT 'paper',
+	n_bins integer DEFAULT 10,
+	backfill text DEFAULT 'none',
+	random_negatives integer DEFAULT 0,
+	exempt_positives boolean DEFAULT false,
+	pool text DEFAULT 'global',
+	false_negatives text DEFAULT 'none',
+	fn_threshold double precision DEFAULT 0.5)
+RETURNS TABLE (
+	query_id anyelement,
+	positive_id anyelement,
+	negative_id anyelement,
+	negative_rank integer,
+	kept_rank integer,
+	negative_rank_raw integer,
+	score real,
+	positive_score real,
+	source text,
+	p_false_negative real,
+	weight real,
+	filter_trace integer)
+AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
+'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
+'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
+'seeded sampling (top, uniform/random, top1_plus_uniform, softmax, simans, bins), flagged backfill and '
+'STAR random mix; one row per (query, positive, negative) with provenance and ids of id_type. See docs/mining.md.';
+
+CREATE FUNCTION mine_hard_negatives_stats(
+	queries text,
+	corpus text,
+	qrels text,
+	id_type anyelement,
+	num_negatives integer DEFAULT 3,
+	range_min integer DEFAULT 0,
+	range_max integer DEFAULT NULL,
+	max_score double precision DEFAULT NULL,
+	min_score double precision DEFAULT NULL,
+	absolute_margin double precision DEFAULT NULL,
+	relative_margin double precision DEFAULT NULL,
+	sampling_strategy text DEFAULT 'top',
+	include_positives boolean DEFAULT false,
+	metric text DEFAULT 'cosine',
+	method text DEFAULT 'exact',
+	runs text DEFAULT NULL,
+	rank_basis text DEFAULT 'kept',
+	percpos double precision DEFAULT NULL,
+	pos_ref text DEFAULT 'min',
+	margin_strict boolean DEFAULT false,
+	teacher_scores text DEFAULT NULL,
+	score_space text DEFAULT 'student',
+	teacher_max double precision DEFAULT NULL,
+	teacher_missing text DEFAULT 'drop',
+	exclude text DEFAULT 'doc_id,text_hash',
+	seed bigint DEFAULT 0,
+	temperature double precision DEFAULT 0.05,
+	simans_a double precision DEFAULT 0.5,
+	simans_b double precision DEFAULT 0,
+	simans_sign text DEFAULT 'paper',
+	n_bins integer DEFAULT 10,
+	backfill text DEFAULT 'none',
+	random_negatives integer DEFAULT 0,
+	exempt_positives boolean DEFAULT false,
+	pool text DEFAULT 'global',
+	false_negatives text DEFAULT 'none',
+	fn_threshold double precision DEFAULT 0.5)
+RETURNS TABLE (step integer, item text, measure text, value double precision)
+AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
+'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
+'order, rank window, sampled, backfilled, missing, and count/mean/std/min/25%/50%/75%/max of the '
+'positive, negative and difference scores.';
+
+-- Output formats over a table that holds mine_hard_negatives() output
+-- (CREATE TABLE mined AS SELECT * FROM mine_hard_negatives(...)).  They run as
+-- the caller; the table name is a regclass, so it is quoted safely.  Like
+-- mining itself they take id_type as an optional second argument (bigint
+-- without it).
+
+CREATE FUNCTION hard_negatives_ntuple(mined regclass, id_type anyelement,
+	num_negatives integer DEFAULT NULL)
+RETURNS TABLE (query_id anyelement, positive_id anyelement, negative_ids anyarray, scores real[])
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+	t text := pg_typeof(id_type)::text;
+BEGIN
+	RETURN QUERY EXECUTE format(
+		'WITH g AS (
+			SELECT m.query_id, m.positive_id,
+				array_agg(m.negative_id ORDER BY m.negative_rank) AS negs,
+				array_agg(m.score ORDER BY m.negative_rank) AS negscores,
+				min(m.positive_score) AS ps
+			FROM %s m GROUP BY m.query_id, m.positive_id)
+		SELECT g.query_id::%s, g.positive_id::%s, g.negs::%s[], (ARRAY[g.ps] || g.negscores)::real[]
+		FROM g
+		WHERE cardinality(g.negs) >= coalesce($1, (SELECT max(cardinality(negs)) FROM g))
+		ORDER BY 1, 2', mined, t, t, t)
+	USING num_negatives;
+END
+$fn$;
+COMMENT ON FUNCTION hard_negatives_ntuple(regclass, anyelement, integer) IS
+'sentence-transformers n-tuple format of mined hard negatives: one row per (query, positive) with the '
+'negative ids in rank order and scores [positive, negatives...]; rows with fewer than num_negatives '
+'negatives are dropped (default: the largest count in the table)';
+
+CREATE FUNCTION hard_negatives_ntuple(mined regclass, num_negatives integer DEFAULT NULL)
+RETURNS TABLE (query_id bigint, positive_id bigint, negative_ids bigint[], scores real[])
+LANGUAGE sql STABLE
+AS $fn$ SELECT * FROM hard_negatives_ntuple($1, NULL::bigint, $2) $fn$;
+COMMENT ON FUNCTION hard_negatives_ntuple(regclass, integer) IS
+'hard_negatives_ntuple for bigint ids';
+
+CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass, id_type anyelement)
+RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_id anyelement, label integer,
+	score real, slot integer)
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+	t text := pg_typeof(id_type)::text;
+BEGIN
+	RETURN QUERY EXECUTE format(
+		'SELECT p.query_id::%1$s, p.positive_id::%1$s, p.positive_id::%1$s, 1, min(p.positive_score)::real, 0
+		FROM %2$s p GROUP BY p.query_id, p.positive_id
+		UNION ALL
+		SELECT m.query_id::%1$s, m.positive_id::%1$s, m.negative_id::%1$s, 0, m.score, m.negative_rank
+		FROM %2$s m
+		ORDER BY 1, 2, 6', t, mined);
+END
+$fn$;
+COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass, anyelement) IS
+'sentence-transformers labeled-pair format: per (query, positive) the pair (query, positive, label 1) '
+'then (query, negative, label 0) for each negative; score is the pair''s score (output_scores replaces '
+'the label by it), slot orders the rows (0 = the positive, then negative_rank)';
+
+CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass)
+RETURNS TABLE (query_id bigint, positive_id bigint, doc_id bigint, label integer, score real,
+	slot integer)
+LANGUAGE sql STABLE
+AS $fn$ SELECT * FROM hard_negatives_labeled_pairs($1, NULL::bigint) $fn$;
+COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass) IS
+'hard_negatives_labeled_pairs for bigint ids';
+
+CREATE FUNCTION hard_negatives_labeled_lists(mined regclass, id_type anyelement)
+RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_ids anyarray, labels integer[],
+	scores real[])
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+	t text := pg_typeof(id_type)::text;
+BEGIN
+	RETURN QUERY EXECUTE format(
+		'SELECT m.query_id::%1$s, m.positive_id::%1$s,
+			(ARRAY[m.positive_id] || array_agg(m.negative_id ORDER BY m.negative_rank))::%1$s[],
+			ARRAY[1] || array_agg(0 ORDER BY m.negative_rank),
+			(ARRAY[min(m.positive_score)] || array_agg(m.score ORDER BY m.negative_rank))::real[]
+		FROM %2$s m GROUP BY m.query_id, m.positive_id
+		ORDER BY 1, 2', t, mined);
+END
+$fn$;
+COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass, anyelement) IS
+'sentence-transformers labeled-list format: per (query, positive) the documents [positive, negatives...] '
+'with labels [1, 0...] and scores (output_scores replaces the labels by them); queries without '
+'negatives have no row';
+
+CREATE FUNCTION hard_negatives_labeled_lists(mined regclass)
+RETURNS TABLE (query_id bigint, positive_id bigint, doc_ids bigint[], labels integer[],
+	scores real[])
+LANGUAGE sql STABLE
+AS $fn$ SELECT * FROM hard_negatives_labeled_lists($1, NULL::bigint) $fn$;
+COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass) IS
+'hard_negatives_labeled_lists for bigint ids';
+
+CREATE FUNCTION hard_negatives_jsonl(mined regclass, style text DEFAULT 'sentence-transformers',
+	query_texts text DEFAULT NULL, doc_texts text DEFAULT NULL, output_scores boolean DEFAULT false)
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+	qt text := coalesce(query_texts, 'SELECT NULL::text AS id, NULL::text AS text WHERE false');
+	dt text := coalesce(doc_texts, 'SELECT NULL::text AS id, NULL::text AS text, NULL::text AS title WHERE false');
+	body text;
+BEGIN
+	IF style NOT IN ('sentence-transformers', 'flagembedding', 'tevatron') THEN
+		RAISE EXCEPTION 'hard_negatives_jsonl: unknown style "%"', style
+			USING ERRCODE = '22023',
+				HINT = 'Valid styles are ''sentence-transformers'', ''flagembedding'' and ''tevatron''.';
+	END IF;
+	IF doc_texts IS NOT NULL AND style <> 'tevatron' THEN
+		dt := format('SELECT d.id, d.text, NULL::text AS title FROM (%s) d', doc_texts);
+	ELSIF doc_texts IS NOT NULL THEN
+		dt := format('SELECT d.id, d.text, %s FROM (%s) d',
+			CASE WHEN position('title' IN doc_texts) > 0 THEN 'd.title::text' ELSE 'NULL::text' END,
+			doc_texts);
+	END IF;
+	-- texts default to the ids when no text query is given
+	body := format($q$
+		WITH m AS (SELECT * FROM %s),
+		qt AS (SELECT q.id::text AS id, q.text::text AS text FROM (%s) q),
+		dt AS (SELECT d.id::text AS id, d.text::text AS text, d.title::text AS title FROM (%s) d),
+		r AS (
+			SELECT m.*, coalesce(qt.text, m.query_id::text) AS qtext,
+				coalesce(pt.text, m.positive_id::text) AS ptext, pt.title AS ptitle,
+				coalesce(nt.text, m.negative_id::text) AS ntext, nt.title AS ntitle
+			FROM m
+			LEFT JOIN qt ON qt.id = m.query_id::text
+			LEFT JOIN dt pt ON pt.id = m.positive_id::text
+			LEFT JOIN dt nt ON nt.id = m.negative_id::text)
+		$q$, mined, qt, dt);
+	IF style = 'sentence-transformers' THEN
+		RETURN QUERY EXECUTE body || format($q$
+			SELECT (jsonb_build_object('anchor', qtext, 'positive', ptext, 'negative', ntext)
+				|| CASE WHEN %L THEN jsonb_build_object('scores', jsonb_build_array(positive_score, score))
+					ELSE '{}'::jsonb END)::text
+			FROM r ORDER BY query_id, positive_id, negative_rank $q$, output_scores);
+	ELSIF style = 'flagembedding' THEN
+		RETURN QUERY EXECUTE body || format($q$
+			SELECT (jsonb_build_object('query', min(qtext),
+					'pos', (SELECT jsonb_agg(DISTINCT x.ptext) FROM r x WHERE x.query_id = r.query_id),
+					'neg', jsonb_agg(ntext ORDER BY negative_rank) FILTER (WHERE positive_id = first_pos))
+				|| CASE WHEN %L THEN jsonb_build_object(
+					'pos_scores', (SELECT jsonb_agg(s.ps ORDER BY s.ptext) FROM
+						(SELECT DISTINCT x.ptext, x.positive_score AS ps FROM r x WHERE x.query_id = r.query_id) s),
+					'neg_scores', jsonb_agg(score ORDER BY negative_rank) FILTER (WHERE positive_id = first_pos))
+					ELSE '{}'::jsonb END)::text
+			FROM (SELECT r.*, min(positive_id) OVER (PARTITION BY query_id) AS first_pos FROM r) r
+			GROUP BY query_id ORDER BY query_id $q$, output_scores);
+	ELSE
+		RETURN QUERY EXECUTE body || $q$
+			SELECT jsonb_build_object('query_id', query_id::text, 'query', min(qtext),
+				'positive_passages', (SELECT jsonb_agg(DISTINCT jsonb_build_object('docid', x.positive_id::text,
+					'title', coalesce(x.ptitle, ''), 'text', x.ptext)) FROM r x WHERE x.query_id = r.query_id),
+				'negative_passages', jsonb_agg(jsonb_build_object('docid', negative_id::text,
+					'title', coalesce(ntitle, ''), 'text', ntext) ORDER BY negative_rank)
+					FILTER (WHERE positive_id = first_pos))::text
+			FROM (SELECT r.*, min(positive_id) OVER (PARTITION BY query_id) AS first_pos FROM r) r
+			GROUP BY query_id ORDER BY query_id $q$;
+	END IF;
+END
+$fn$;
+COMMENT ON FUNCTION hard_negatives_jsonl(regclass, text, text, text, boolean) IS
+'JSON lines of mined hard negatives in the shape of sentence-transformers (anchor/positive/negative '
+'triplets, optional scores), FlagEmbedding (query/pos/neg, optional pos_scores/neg_scores) or Tevatron '
+'(query_id/query/positive_passages/negative_passages with docid/title/text); texts come from the '
+'optional query_texts and doc_texts queries (columns id, text, and title for Tevatron), else the ids';

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Extracts the SQL examples of docs/*.md so that make test runs them: the docs cannot rot.
+
+Every fenced block tagged ```sql is an example; a block tagged ```sql norun is shown but not run
+(setup a reader would not have, or output that depends on the machine).  For each Markdown file
+this writes one psql script, DIR/NAME.sql, that runs its examples in order in one session, with
+ON_ERROR_STOP, against a database holding the Cranfield demo data (schema cranfield on the
+search_path).  A block whose first line is "-- expect error" must fail: it runs inside a
+savepoint and the script errors if it succeeds.
+
+usage: doctest.py DOCS_DIR OUT_DIR   (prints the names of the scripts written)
+"""
+import os
+import re
+import sys
+
+FENCE = re.compile(r"^```sql(?P<norun>[ \t]+norun)?[ \t]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+
+
+def script_for(markdown):
+    parts = ["\\set ON_ERROR_STOP 1", "SET search_path = cranfield, public;", "SET client_min_messages = warning;"]
+    for n, m in enumerate(FENCE.finditer(markdown), 1):
+        if m.group("norun"):
+            continue
+        body = m.group("body").rstrip()
+        if body.lstrip().lower().startswith("-- expect error"):
+            # The block must raise: run it where a failure is caught, and fail if it is not.
+            parts.append("DO $doctest$ BEGIN BEGIN EXECUTE %s; EXCEPTION WHEN OTHERS THEN RETURN; END; "
+                         "RAISE EXCEPTION 'doc example %d was expected to fail'; END $doctest$;"
+                         % (dollar(body.rstrip(";")), n))
+        else:
+            parts.append("\\echo -- example %d\n%s" % (n, body))
+    return "\n".join(parts) + "\n", len(parts) - 3
+
+
+def dollar(text):
+    tag = "$ex$"
+    while tag in text:
+        tag = tag[:-1] + "x$"
+    return tag + text + tag
+
+
+def main(docs, out):
+    os.makedirs(out, exist_ok=True)
+    for name in sorted(os.listdir(docs)):
+        if not name.endswith(".md"):
+            continue
+        with open(os.path.join(docs, name), encoding="utf-8") as f:
+            text, count = script_for(f.read())
+        if count == 0:
+            continue
+        path = os.path.join(out, name[:-3] + ".sql")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Independent reference of sentence-transformers v6 mine_hard_negatives
+semantics (mining.md sections 1.2-1.3), in numpy and float64.
+
+Written from the spec, not from hardneg's C.  For every parameter case in
+CASES it writes the expected output of every format, one file per format with
+the case name in the first column:
+
+  triplet.tsv   case, query_id, positive_id, negative_id, negative_rank, score, positive_score
+  ntuple.tsv    case, query_id, positive_id, {neg ids}, {pos score, neg scores}
+  pair.tsv      case, query_id, positive_id, doc_id, label, score, slot
+  list.tsv      case, query_id, positive_id, {doc ids}, {labels}, {scores}
+
+plus the inputs as TSV for \\copy (docs.tsv, queries.tsv, qrels.tsv) and
+cases.tsv (case name, its SQL named arguments, num_negatives, triplet count).
+
+Usage: st_mining_ref.py <vectors dir> <qrels tsv> <out dir>
+"""
+import os
+import sys
+
+import numpy as np
+
+# name -> parameters (SQL named arguments are generated from the same dict)
+CASES = {
+    "defaults": {},
+    "window": {"num_negatives": 5, "range_min": 10, "range_max": 50},
+    "abs_margin": {"absolute_margin": 0.05},
+    "rel_margin": {"relative_margin": 0.05},
+    "band": {"max_score": 0.6, "min_score": 0.2},
+    "margins_skip": {"absolute_margin": 0.0, "relative_margin": 0.1, "range_min": 2,
+                     "num_negatives": 4},
+    "incl_pos": {"include_positives": True, "num_negatives": 5, "range_max": 10},
+    "incl_pos_margin": {"include_positives": True, "absolute_margin": 0.02,
+                        "num_negatives": 4},
+    "short": {"num_negatives": 10, "range_max": 12, "absolute_margin": 0.1},
+    "min_only": {"min_score": 0.3, "num_negatives": 2},
+    "l2_rel": {"metric": "l2", "relative_margin": 0.05, "max_score": -0.5},
+    "deep": {"num_negatives": 15, "range_min": 10, "range_max": 210},
+}
+
+
+def read_fvecs(path):
+    raw = np.fromfile(path, dtype=np.int32)
+    dim = raw[0]
+    return raw.reshape(-1, dim + 1)[:, 1:].view(np.float32).copy()
+
+
+def read_ids(path):
+    with open(path) as f:
+        return [int(line.strip()) for line in f if line.strip()]
+
+
+def read_qrels(path):
+    pos = {}
+    with open(path) as f:
+        for line in f:
+            q, d, rel = line.split("\t")[:3]
+            if int(rel) > 0:
+                pos.setdefault(int(q), set()).add(int(d))
+    return pos
+
+
+def similarity(metric, qv, dv):
+    """Scores in float64: cosine on normalised vectors, or -L2 distance."""
+    if metric == "cosine":
+        qn = qv / np.linalg.norm(qv, axis=1, keepdims=True)
+        dn = dv / np.linalg.norm(dv, axis=1, keepdims=True)
+        return qn @ dn.T
+    sq = (qv * qv).sum(1)[:, None] + (dv * dv).sum(1)[None, :] - 2.0 * (qv @ dv.T)
+    return -np.sqrt(np.maximum(sq, 0.0))
+
+
+def derived_range_max(c, max_positives):
+    if c.get("range_max") is not None:
+        return c["range_max"]
+    widen = any(c.get(k) is not None for k in ("absolute_margin", "relative_margin", "max_score"))
+    return c.get("range_min", 0) + (10 if widen else 1) * c.get("num_negatives", 3) + max_positives
+
+
+def mine_query(c, scores, doc_ids, positives, max_positives):
+    """Returns [(doc index, score)] negatives, in rank order, per spec 1.3."""
+    n_neg = c.get("num_negatives", 3)
+    rmin = c.get("range_min", 0)
+    rmax = derived_range_max(c, max_positives)
+    k = min(rmax + max_positives, len(doc_ids))
+    # step 5: top-K, ties to the smaller doc id
+    order = np.lexsort((doc_ids, -scores))[:k]
+    s = scores[order].copy()
+    is_pos = np.array([doc_ids[i] in positives for i in order])
+    pos_idx = [np.where(doc_ids == p)[0][0] for p in positives]
+    pref = min(scores[i] for i in pos_idx)      # minimum positive score
+    # step 8: mask positives
+    if not c.get("include_positives"):
+        s[is_pos] = -np.inf
+    # step 9: absolute margin -> relative margin -> max_score -> min_score
+    if c.get("absolute_margin") is not None:
+        s[s > pref - c["absolute_margin"]] = -np.inf
+    if c.get("relative_margin") is not None:
+        s[s > pref - abs(pref) * c["relative_margin"]] = -np.inf
+    if c.get("max_score") is not None:
+        s[s > c["max_score"]] = -np.inf
+    if c.get("min_score") is not None:
+        s[s < c["min_score"]] = -np.inf
+    # step 10: top range_max of the filtered scores (-inf sinks; stable keeps
+    # the id tie order), then skip range_min
+    keep = np.argsort(-s, kind="stable")[:rmax][rmin:]
+    keep = [i for i in keep if np.isfinite(s[i])]
+    # step 11: top
+    return [(order[i], scores[order[i]]) for i in keep[:n_neg]]
+
+
+def write_tsv(f, name, rows):
+    for r in rows:
+        f.write("\t".join(fmt(x) for x in (name,) + tuple(r)) + "\n")
+
+
+def fmt(x):
+    if isinstance(x, (list, tuple)):
+        return "{" + ",".join(fmt(v) for v in x) + "}"
+    if isinstance(x, (float, np.floating)):
+        return repr(float(x))
+    return str(x)
+
+
+def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, files):
+    trip, ntup, pair, lst = [], [], [], []
+    n_neg = c.get("num_negatives", 3)
+    for qi, q in enumerate(qids):
+        positives = sorted(p for p in qrels.get(q, ()) if p in doc_set)
+        if not positives:
+            continue
+        negs = mine_query(c, scores[qi], doc_ids, set(positives), max_positives)
+        # step 12: the same negatives for every positive of the query
+        for p in positives:
+            ps = scores[qi][doc_index[p]]
+            for r, (d, sc) in enumerate(negs, 1):
+                trip.append((q, p, doc_ids[d], r, sc, ps))
+            if len(negs) == n_neg:      # n-tuple drops rows with a missing slot
+                ntup.append((q, p, [doc_ids[d] for d, _ in negs], [ps] + [sc for _, sc in negs]))
+            # labeled formats: a (query, positive) without negatives has no rows
+            if negs:
+                pair.append((q, p, p, 1, ps, 0))
+            for r, (d, sc) in enumerate(negs, 1):
+                pair.append((q, p, doc_ids[d], 0, sc, r))
+            if negs:
+                lst.append((q, p, [p] + [doc_ids[d] for d, _ in negs], [1] + [0] * len(negs),
+                            [ps] + [sc for _, sc in negs]))
+    for fmt_name, rows in (("triplet", trip), ("ntuple", ntup), ("pair", pair), ("list", lst)):
+        write_tsv(files[fmt_name], name, rows)
+    return len(trip)
+
+
+def sql_args(c):
+    parts = []
+    for k, v in sorted(c.items()):
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, str):
+            v = "'" + v + "'"
+        parts.append("%s => %s" % (k, v))
+    return ", ".join(parts)
+
+
+def vec_text(v):
+    return "{" + ",".join(str(x) for x in v) + "}"
+
+
+if __name__ == "__main__":
+    vdir, qrels_path, out = sys.argv[1:4]
+    os.makedirs(out, exist_ok=True)
+    docs = read_fvecs(os.path.join(vdir, "docs.fvecs"))
+    doc_ids = np.array(read_ids(os.path.join(vdir, "docs.ids")))
+    queries = read_fvecs(os.path.join(vdir, "queries_train.fvecs"))
+    qids = read_ids(os.path.join(vdir, "queries_train.ids"))
+    qrels = read_qrels(qrels_path)
+    doc_set = set(doc_ids.tolist())
+    doc_index = {d: i for i, d in enumerate(doc_ids.tolist())}
+    # max_positives: the largest positive count of any query in the qrels input
+    max_positives = max(len(v) for v in qrels.values())
+
+    if not os.path.exists(os.path.join(out, "docs.tsv")):
+        with open(os.path.join(out, "docs.tsv"), "w") as f:
+            for i, v in zip(doc_ids, docs):
+                f.write("%d\t%s\n" % (i, vec_text(v)))
+        with open(os.path.join(out, "queries.tsv"), "w") as f:
+            for i, v in zip(qids, queries):
+                f.write("%d\t%s\n" % (i, vec_text(v)))
+        with open(qrels_path) as src, open(os.path.join(out, "qrels.tsv"), "w") as f:
+            f.write(src.read())
+
+    sims = {}
+    files = {k: open(os.path.join(out, k + ".tsv"), "w") for k in ("triplet", "ntuple", "pair", "list")}
+    with open(os.path.join(out, "cases.tsv"), "w") as f:
+        for name, c in CASES.items():
+            metric = c.get("metric", "cosine")
+            if metric not in sims:
+                sims[metric] = similarity(metric, queries.astype(np.float64), docs.astype(np.float64))
+            n = run_case(name, c, qids, sims[metric], doc_ids, qrels, max_positives, files)
+            f.write("%s\t%s\t%d\t%d\n" % (name, sql_args(c), c.get("num_negatives", 3), n))
+            print("%-16s %6d triplets  (%s)" % (name, n, sql_args(c)))
+    for fh in files.values():
+        fh.close()
