@@ -15,3 +15,5 @@ trap 'hn_cluster_stop "$cluster"' EXIT
 hn_cluster_start "$cluster"
 hn_psql -d postgres -c "CREATE EXTENSION hardneg"
 PSQL="$HN_PGBIN/psql" "$HN_PYTHON" "$here/simulate.py" "$@"
+# independent numpy re-computation of every (a) and (c) row
+"$HN_PYTHON" "$here/check_numpy.py"
