@@ -23,13 +23,37 @@ typedef struct Embedding
 } Embedding;
 
 #define EMBEDDING_SIZE(dim)		(offsetof(Embedding, x) + sizeof(float) * (dim))
-#define DatumGetEmbedding(d)	((Embedding *) PG_DETOAST_DATUM(d))
 #define PG_GETARG_EMBEDDING_P(n) DatumGetEmbedding(PG_GETARG_DATUM(n))
 #define PG_RETURN_EMBEDDING_P(e) PG_RETURN_POINTER(e)
+
+/*
+ * Detoasts only when needed: a plain in-line value (the common case in a
+ * scan, for every embedding over 126 bytes) is used in place without the
+ * out-of-line call PG_DETOAST_DATUM makes for every row.
+ */
+static inline Embedding *
+DatumGetEmbedding(Datum d)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (likely(!VARATT_IS_EXTENDED(v)))
+		return (Embedding *) v;
+	return (Embedding *) pg_detoast_datum(v);
+}
 
 extern Embedding *embedding_new(int dim);
 extern void embedding_check_dim(int dim);
 extern void embedding_check_element(float value);
-extern void embedding_check_same_dims(const Embedding *a, const Embedding *b);
+extern void embedding_dims_mismatch(const Embedding *a, const Embedding *b) pg_attribute_noreturn();
+extern void embedding_check_typmod(int dim, int32 typmod);
+extern void embedding_check_result(float value);
+
+/* Inline: every distance call on every row of a scan goes through it. */
+static inline void
+embedding_check_same_dims(const Embedding *a, const Embedding *b)
+{
+	if (unlikely(a->dim != b->dim))
+		embedding_dims_mismatch(a, b);
+}
 
 #endif							/* HN_EMBEDDING_H */

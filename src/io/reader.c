@@ -210,6 +210,12 @@ hn_reader_open(const char *what, const char *sql,
 	for (int i = 0; i < ncols; i++)
 		plan_column(reader, i, reader->portal->tupDesc);
 
+	/*
+	 * SPI_connect left us in SPI's procedure context, which SPI_finish
+	 * deletes: give the caller back its own context for what it allocates
+	 * between batches.
+	 */
+	MemoryContextSwitchTo(reader->batch_cxt);
 	error_context_stack = reader->errcb.previous;
 	return reader;
 }

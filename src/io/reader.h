@@ -77,7 +77,9 @@ typedef struct HnReader HnReader;
 /*
  * Opens a cursor over sql.  "what" names the input in messages ("queries",
  * "corpus", "qrels", "run").  Batches are allocated in the memory context
- * current at the call; the SPI connection stays open until close.
+ * current at the call, which is current again on return; the SPI connection
+ * stays open until close.  SPI connections nest: close readers in the
+ * reverse order of opening (hn_read_all opens and closes its own).
  */
 extern HnReader *hn_reader_open(const char *what, const char *sql,
 								const HnColumnSpec *spec, int ncols);
