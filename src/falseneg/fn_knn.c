@@ -7,48 +7,13 @@
 
 #include "falseneg/falseneg.h"
 #include "falseneg/inputs.h"
+#include "falseneg/models.h"
 #include "fmgr.h"
 #include "io/srf.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
 #define KNN_MAX_K 10000
-
-static const HnColumnSpec embedding_spec[] = {
-	{"id", HN_COL_ID, true, false},
-	{"embedding", HN_COL_VECTOR, true, false},
-};
-
-typedef struct Embeddings
-{
-	HnBatch    *b;
-	HnIds	   *ids;
-	HnFnIdIndex ix;
-} Embeddings;
-
-static void
-read_embeddings(Embeddings *e, const char *what, const char *sql)
-{
-	e->b = hn_read_all(what, sql, embedding_spec, lengthof(embedding_spec));
-	e->ids = &e->b->cols[0].ids;
-	hn_fn_id_index_build(&e->ix, e->ids, e->b->nrows);
-}
-
-/* Row of id (ids[i]) in e; ERROR naming the input when it is missing. */
-static int64
-embedding_row(const Embeddings *e, const char *what, const HnIds *ids, int64 i)
-{
-	int64		row = hn_fn_id_find(&e->ix, ids, i);
-	char		buf[32];
-
-	if (row < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("id %s of the candidates has no row in the %s query",
-						hn_ids_cstring(ids, i, buf, sizeof(buf)), what),
-				 errhint("The %s query must return an embedding for every candidate.", what)));
-	return row;
-}
 
 static int
 count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
@@ -69,64 +34,6 @@ count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 	return v;
 }
 
-/* Query rows with at least one positive: the only ones whose labels can transfer. */
-static int64 *
-labelled_query_rows(const Embeddings *q, const HnFnQrels *qr, int32 level, int64 *n)
-{
-	int64	   *rows = palloc(sizeof(int64) * Max(q->b->nrows, 1));
-
-	*n = 0;
-	for (int64 r = 0; r < q->b->nrows; r++)
-	{
-		int64		lo,
-					hi;
-
-		hn_fn_pair_query_range(&qr->ix, q->ids, r, &lo, &hi);
-		for (int64 pos = lo; pos < hi; pos++)
-			if (qr->rel[qr->ix.order[pos]] >= level)
-			{
-				rows[(*n)++] = r;
-				break;
-			}
-	}
-	return rows;
-}
-
-/* The judged documents of one query that the corpus has, with their labels. */
-typedef struct JudgedDocs
-{
-	int			n;
-	const float **vecs;
-	bool	   *relevant;
-} JudgedDocs;
-
-static void
-judged_docs(JudgedDocs *jd, const HnFnQrels *qr, const Embeddings *corpus,
-			const HnIds *qids, int64 qi, int32 level)
-{
-	int64		lo,
-				hi;
-
-	hn_fn_pair_query_range(&qr->ix, qids, qi, &lo, &hi);
-	jd->n = 0;
-	jd->vecs = palloc(sizeof(float *) * Max(hi - lo, 1));
-	jd->relevant = palloc(sizeof(bool) * Max(hi - lo, 1));
-	for (int64 pos = lo; pos < hi; pos++)
-	{
-		int64		row = qr->ix.order[pos];
-		int64		crow;
-
-		if (qr->rel[row] < 0)
-			continue;			/* pooled but unjudged: no label */
-		crow = hn_fn_id_find(&corpus->ix, qr->did, row);
-		if (crow < 0)
-			continue;			/* judged document outside this corpus */
-		jd->vecs[jd->n] = hn_batch_vector(corpus->b, 1, crow);
-		jd->relevant[jd->n] = qr->rel[row] >= level;
-		jd->n++;
-	}
-}
-
 typedef struct KnnParams
 {
 	int			k;
@@ -141,8 +48,8 @@ typedef struct KnnInputs
 {
 	HnFnCandidates c;
 	HnFnQrels	qr;
-	Embeddings	queries;
-	Embeddings	corpus;
+	HnFnEmbeddings	queries;
+	HnFnEmbeddings	corpus;
 	int64	   *labelled;
 	int64		nlabelled;
 } KnnInputs;
@@ -179,14 +86,14 @@ score_query(HnSrf *srf, KnnInputs *in, const KnnParams *kp, int64 lo, int64 hi,
 {
 	HnFnCandidates *c = &in->c;
 	int64		first = c->order[lo];
-	int64		qrow = embedding_row(&in->queries, "queries", c->qid, first);
+	int64		qrow = hn_fn_embedding_row(&in->queries, "queries", c->qid, first);
 	int			nn = hn_fn_query_neighbours(kp->metric, in->queries.b->cols[1].vec,
 											in->queries.b->cols[1].dim,
 											in->labelled, in->nlabelled, qrow, kp->k,
 											neighbours);
-	JudgedDocs	jd;
+	HnFnJudgedDocs	jd;
 
-	judged_docs(&jd, &in->qr, &in->corpus, c->qid, first, kp->level);
+	hn_fn_judged_docs(&jd, &in->qr, &in->corpus, c->qid, first, kp->level);
 	for (int64 pos = lo; pos < hi; pos++)
 	{
 		int64		i = c->order[pos];
@@ -200,7 +107,7 @@ score_query(HnSrf *srf, KnnInputs *in, const KnnParams *kp, int64 lo, int64 hi,
 		CHECK_FOR_INTERRUPTS();
 		if (judg == HN_FN_UNJUDGED)
 		{
-			int64		drow = embedding_row(&in->corpus, "corpus", c->did, i);
+			int64		drow = hn_fn_embedding_row(&in->corpus, "corpus", c->did, i);
 
 			for (int j = 0; j < nn; j++)
 			{
@@ -249,11 +156,11 @@ hardneg_knn_noise_flags(PG_FUNCTION_ARGS)
 	hn_fn_read_candidates(&in.c, cand_sql);
 	hn_fn_read_qrels(&in.qr, qrels_sql);
 	hn_fn_check_id_kinds("candidates", in.c.qid, "qrels", in.qr.qid);
-	read_embeddings(&in.queries, "queries", queries_sql);
+	hn_fn_read_embeddings(&in.queries, "queries", queries_sql);
 	hn_fn_check_id_kinds("candidates", in.c.qid, "queries", in.queries.ids);
-	read_embeddings(&in.corpus, "corpus", corpus_sql);
+	hn_fn_read_embeddings(&in.corpus, "corpus", corpus_sql);
 	hn_fn_check_id_kinds("candidates", in.c.did, "corpus", in.corpus.ids);
-	in.labelled = labelled_query_rows(&in.queries, &in.qr, kp.level, &in.nlabelled);
+	in.labelled = hn_fn_labelled_queries(&in.queries, &in.qr, kp.level, &in.nlabelled);
 	neighbours = palloc(sizeof(int64) * kp.k);
 	for (int64 g = 0; g < in.c.ngroups; g++)
 		score_query(&srf, &in, &kp, in.c.group[g], in.c.group[g + 1], neighbours);

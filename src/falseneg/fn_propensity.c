@@ -10,30 +10,15 @@
 #include "catalog/pg_type.h"
 #include "falseneg/falseneg.h"
 #include "falseneg/inputs.h"
+#include "falseneg/models.h"
 #include "fmgr.h"
 #include "io/srf.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#define DEFAULT_EDGES_HINT "'{1,2,4,11,21,51,101,1001}'"
 
-/* Judging rates of the pooled runs per (run, bucket), and a lookup of pi(q, d). */
-typedef struct PoolModel
-{
-	HnFnRuns	runs;
-	const int32 *edges;
-	int			nb;
-	int32		level;			/* relevance level */
-	int64	   *n_docs;			/* [run * nb + bucket] */
-	int64	   *n_judged;
-	int64	   *n_relevant;
-	double	   *pi;
-	HnFnPairIndex ix;			/* pooled rows by (query, doc) */
-	double	   *scratch;		/* nruns: best pi per run of one pair */
-} PoolModel;
-
-static void
-pool_model_build(PoolModel *m, const HnFnQrels *qr, const char *sql,
+void
+hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
 				 const int32 *edges, int nedges, int32 level)
 {
 	int			ncells;
@@ -74,8 +59,8 @@ pool_model_build(PoolModel *m, const HnFnQrels *qr, const char *sql,
  * its bucket (a run listing the pair twice counts once, at its best rank);
  * runs that did not retrieve it contribute nothing.
  */
-static double
-pool_model_pi(PoolModel *m, const HnIds *q, int64 qi, const HnIds *d, int64 di)
+double
+hn_fn_pool_pair_pi(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di)
 {
 	int64		pos = hn_fn_pair_find(&m->ix, q, qi, d, di);
 
@@ -119,7 +104,7 @@ bucket_hi_datum(const int32 *edges, int nedges, int b, bool *isnull)
  * input is read, then the model.
  */
 static void
-pool_model_from_args(FunctionCallInfo fcinfo, PoolModel *m, HnFnQrels *qr)
+pool_model_from_args(FunctionCallInfo fcinfo, HnFnPool *m, HnFnQrels *qr)
 {
 	char	   *qrels_sql = hn_fn_text_arg(fcinfo, 0, "qrels");
 	char	   *runs_sql = hn_fn_text_arg(fcinfo, 1, "pooled_runs");
@@ -128,7 +113,7 @@ pool_model_from_args(FunctionCallInfo fcinfo, PoolModel *m, HnFnQrels *qr)
 	int32		level = hn_fn_level_arg(fcinfo, 3);
 
 	hn_fn_read_qrels(qr, qrels_sql);
-	pool_model_build(m, qr, runs_sql, edges, nedges, level);
+	hn_fn_pool_build(m, qr, runs_sql, edges, nedges, level);
 }
 
 /* pool_propensity(qrels, pooled_runs, bucket_edges, relevance_level) */
@@ -137,7 +122,7 @@ Datum
 hardneg_pool_propensity(PG_FUNCTION_ARGS)
 {
 	HnFnQrels	qr;
-	PoolModel	m;
+	HnFnPool	m;
 	HnSrf		srf;
 
 	pool_model_from_args(fcinfo, &m, &qr);
@@ -170,7 +155,7 @@ hardneg_pool_propensity_docs(PG_FUNCTION_ARGS)
 {
 	Oid			id_type = hn_fn_id_type(fcinfo, 4);
 	HnFnQrels	qr;
-	PoolModel	m;
+	HnFnPool	m;
 	HnSrf		srf;
 
 	pool_model_from_args(fcinfo, &m, &qr);
@@ -193,7 +178,7 @@ hardneg_pool_propensity_docs(PG_FUNCTION_ARGS)
 		v[1] = hn_ids_datum(m.runs.did, row, id_type);
 		v[2] = Int32GetDatum(rel);
 		nulls[2] = !in_qrels;
-		v[3] = Float8GetDatum(pool_model_pi(&m, m.runs.qid, row, m.runs.did, row));
+		v[3] = Float8GetDatum(hn_fn_pool_pair_pi(&m, m.runs.qid, row, m.runs.did, row));
 		hn_srf_put(&srf, v, nulls);
 	}
 	PG_RETURN_NULL();
@@ -238,7 +223,7 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 	Oid			id_type = hn_fn_id_type(fcinfo, 8);
 	HnFnCandidates c;
 	HnFnQrels	qr;
-	PoolModel	m;
+	HnFnPool	m;
 	HnSrf		srf;
 	int		   *bucket;
 	HnFnJudgement *judg;
@@ -253,7 +238,7 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 	hn_fn_read_qrels(&qr, qrels_sql);
 	hn_fn_check_id_kinds("candidates", c.qid, "qrels", qr.qid);
 	if (runs_sql)
-		pool_model_build(&m, &qr, runs_sql, edges, nedges, level);
+		hn_fn_pool_build(&m, &qr, runs_sql, edges, nedges, level);
 	bucket = palloc(sizeof(int) * Max(c.n, 1));
 	judg = palloc(sizeof(HnFnJudgement) * Max(c.n, 1));
 	rel = palloc(sizeof(int32) * Max(c.n, 1));
@@ -267,7 +252,7 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 		judg[i] = hn_fn_judge(&qr, c.qid, i, c.did, i, level, &rel[i], &in_qrels[i]);
 		/* without pooled runs: judged pairs were surely selected, others never */
 		if (runs_sql)
-			pi[i] = pool_model_pi(&m, c.qid, i, c.did, i);
+			pi[i] = hn_fn_pool_pair_pi(&m, c.qid, i, c.did, i);
 		else
 			pi[i] = judg[i] == HN_FN_UNJUDGED ? 0.0 : 1.0;
 	}

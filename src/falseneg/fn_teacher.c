@@ -12,6 +12,7 @@
 
 #include "falseneg/falseneg.h"
 #include "falseneg/inputs.h"
+#include "falseneg/models.h"
 #include "fmgr.h"
 #include "io/srf.h"
 #include "miscadmin.h"
@@ -33,17 +34,6 @@ typedef struct TeacherParams
 	int32		level;
 	Oid			id_type;
 } TeacherParams;
-
-typedef struct Teacher
-{
-	int64		n;
-	HnIds	   *qid;
-	HnIds	   *did;
-	double	   *score;
-	HnFnPairIndex ix;
-	double		a;				/* Platt coefficients (identity when not calibrated) */
-	double		b;
-} Teacher;
 
 static bool
 choice_arg(FunctionCallInfo fcinfo, int argno, const char *name,
@@ -90,8 +80,8 @@ read_params(FunctionCallInfo fcinfo, TeacherParams *tp)
 }
 
 /* Fits the Platt map on the teacher scores of judged pairs. */
-static void
-calibrate(Teacher *t, const HnFnQrels *qr, int32 level)
+void
+hn_fn_teacher_calibrate(HnFnTeacher *t, const HnFnQrels *qr, int32 level)
 {
 	double	   *x = palloc(sizeof(double) * Max(t->n, 1));
 	bool	   *y = palloc(sizeof(bool) * Max(t->n, 1));
@@ -119,8 +109,8 @@ calibrate(Teacher *t, const HnFnQrels *qr, int32 level)
 	elog(DEBUG1, "denoise: Platt fit on " INT64_FORMAT " judged pairs: a = %g, b = %g", n, t->a, t->b);
 }
 
-static void
-read_teacher(Teacher *t, const char *sql, const HnFnCandidates *c)
+void
+hn_fn_read_teacher(HnFnTeacher *t, const char *sql, const HnIds *check_qids)
 {
 	HnBatch    *b = hn_read_all("teacher_scores", sql, teacher_spec, lengthof(teacher_spec));
 
@@ -128,21 +118,21 @@ read_teacher(Teacher *t, const char *sql, const HnFnCandidates *c)
 	t->qid = &b->cols[0].ids;
 	t->did = &b->cols[1].ids;
 	t->score = b->cols[2].f8;
-	hn_fn_check_id_kinds("candidates", c->qid, "teacher_scores", t->qid);
+	hn_fn_check_id_kinds("candidates", check_qids, "teacher_scores", t->qid);
 	hn_fn_pair_index_build(&t->ix, t->qid, t->did, t->n);
 }
 
-/* The teacher's probability for a candidate; false when it has no score. */
-static bool
-teacher_p(const Teacher *t, const TeacherParams *tp, const HnFnCandidates *c, int64 i,
-		  double *score, double *p)
+/* The teacher's probability for (q, d); false when it has no score. */
+bool
+hn_fn_teacher_p(const HnFnTeacher *t, bool platt, const HnIds *q, int64 qi,
+				const HnIds *d, int64 di, double *score, double *p)
 {
-	int64		pos = hn_fn_pair_find(&t->ix, c->qid, i, c->did, i);
+	int64		pos = hn_fn_pair_find(&t->ix, q, qi, d, di);
 
 	if (pos < 0)
 		return false;
 	*score = t->score[t->ix.order[pos]];
-	if (tp->platt)
+	if (platt)
 		*p = hn_fn_platt(t->a, t->b, *score);
 	else if (*score >= 0.0 && *score <= 1.0)
 		*p = *score;
@@ -171,7 +161,7 @@ query_has_positive(const HnFnQrels *qr, const HnIds *q, int64 qi, int32 level)
 
 /* The RocketQA rule for one unjudged candidate; sets *p (NaN: undefined). */
 static const char *
-classify(const Teacher *t, const TeacherParams *tp, const HnFnCandidates *c, int64 i,
+classify(const HnFnTeacher *t, const TeacherParams *tp, const HnFnCandidates *c, int64 i,
 		 bool has_positive, double *score, double *p, bool *dropped)
 {
 	*p = NAN;
@@ -181,7 +171,7 @@ classify(const Teacher *t, const TeacherParams *tp, const HnFnCandidates *c, int
 		*dropped = false;
 		return "beyond_scan";
 	}
-	if (!teacher_p(t, tp, c, i, score, p))
+	if (!hn_fn_teacher_p(t, tp->platt, c->qid, i, c->did, i, score, p))
 	{
 		*dropped = tp->drop_missing;
 		return "no_teacher";
@@ -206,13 +196,13 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 	HnFnCandidates c;
 	HnFnQrels	qrels,
 			   *qr = NULL;
-	Teacher		t;
+	HnFnTeacher		t;
 	HnSrf		srf;
 
 	read_params(fcinfo, &tp);
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_candidates(&c, cand_sql);
-	read_teacher(&t, teacher_sql, &c);
+	hn_fn_read_teacher(&t, teacher_sql, c.qid);
 	if (!PG_ARGISNULL(2))
 	{
 		qr = &qrels;
@@ -220,7 +210,7 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 		hn_fn_check_id_kinds("candidates", c.qid, "qrels", qr->qid);
 	}
 	if (tp.platt)
-		calibrate(&t, qr, tp.level);
+		hn_fn_teacher_calibrate(&t, qr, tp.level);
 	for (int64 g = 0; g < c.ngroups; g++)
 	{
 		bool		has_pos = query_has_positive(qr, c.qid, c.order[c.group[g]], tp.level);
@@ -247,7 +237,7 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 				label = judg == HN_FN_POSITIVE ? "positive" : "judged_negative";
 				p = hn_fn_p_judged(judg);
 				dropped = (judg == HN_FN_POSITIVE);
-				if (!teacher_p(&t, &tp, &c, i, &score, &p))
+				if (!hn_fn_teacher_p(&t, tp.platt, c.qid, i, c.did, i, &score, &p))
 					score = NAN;
 				p = hn_fn_p_judged(judg);	/* the judgment outranks the teacher */
 			}
