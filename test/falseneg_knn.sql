@@ -3,19 +3,9 @@
 BEGIN;
 SELECT plan(12);
 
--- Queries: q2 is q1's nearest labelled query, q3 the next (q4 has no
--- positive, so it never votes although it is the closest of all).
-CREATE TEMP TABLE q (id bigint, embedding real[]);
-INSERT INTO q VALUES (1, '{1,0}'), (2, '{0.9,0.1}'), (3, '{0,1}'), (4, '{1,0.01}');
-CREATE TEMP TABLE d (id bigint, embedding real[]);
-INSERT INTO d VALUES (1, '{1,0}'), (2, '{0,1}'), (3, '{-1,0}'), (4, '{0.95,0.05}'),
-	(5, '{-0.6,-0.8}'), (6, '{0,-1}');
--- q1 judged: d1 relevant, d2 and d3 not.  q2: d5 relevant.  q3: d6 relevant.
-CREATE TEMP TABLE qr (query_id bigint, doc_id bigint, relevance int);
-INSERT INTO qr VALUES (1, 1, 2), (1, 2, 0), (1, 3, 0), (2, 5, 1), (3, 6, 1);
--- Candidates of q1 (score order 1, 4, 5, 2, 6).
-CREATE TEMP TABLE cand (query_id bigint, doc_id bigint, score float8);
-INSERT INTO cand VALUES (1, 1, 0.9), (1, 4, 0.8), (1, 5, 0.7), (1, 2, 0.6), (1, 6, 0.5);
+-- Toy data: q2 is q1's nearest labelled query, q3 the next; q1 judged d1 relevant,
+-- d2 and d3 not; candidates of q1 in score order d1 d4 d5 d2 d6.
+\ir fixtures/falseneg_toy.sql
 
 -- k = 1, doc_k = 1:
 --   d4: q2 does not have d4 -> 0 query votes; nearest judged doc of q1 to d4 is d1

@@ -13,27 +13,6 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#define KNN_MAX_K 10000
-
-static int
-count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	int			v;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Omit it to use its default.")));
-	v = PG_GETARG_INT32(argno);
-	if (v < 1 || v > KNN_MAX_K)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be between 1 and %d, not %d", name, KNN_MAX_K, v),
-				 errhint("It is a number of nearest neighbours.")));
-	return v;
-}
-
 typedef struct KnnParams
 {
 	int			k;
@@ -145,8 +124,8 @@ hardneg_knn_noise_flags(PG_FUNCTION_ARGS)
 	HnSrf		srf;
 	int64	   *neighbours;
 
-	kp.k = count_arg(fcinfo, 4, "k");
-	kp.doc_k = count_arg(fcinfo, 5, "doc_k");
+	kp.k = hn_fn_count_arg(fcinfo, 4, "k");
+	kp.doc_k = hn_fn_count_arg(fcinfo, 5, "doc_k");
 	kp.metric = hn_metric_from_name(hn_fn_text_arg(fcinfo, 6, "metric"));
 	kp.tau = hn_fn_threshold_arg(fcinfo, 7, "fn_threshold");
 	kp.level = hn_fn_level_arg(fcinfo, 8);

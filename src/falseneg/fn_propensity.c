@@ -5,7 +5,6 @@
  */
 #include "postgres.h"
 
-#include <math.h>
 
 #include "catalog/pg_type.h"
 #include "falseneg/falseneg.h"
@@ -184,25 +183,6 @@ hardneg_pool_propensity_docs(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
-static double
-prior_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	double		v;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Omit it to use the uniform prior Beta(1, 1).")));
-	v = PG_GETARG_FLOAT8(argno);
-	if (!(v > 0) || isinf(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be positive and finite, not %g", name, v),
-				 errhint("The Beta prior needs alpha > 0 and beta > 0.")));
-	return v;
-}
-
 /*
  * fn_weights(candidates, qrels, pooled_runs, bucket_edges, prior_alpha,
  *			  prior_beta, fn_threshold, relevance_level, id_type)
@@ -216,8 +196,8 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 	char	   *runs_sql = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	int			nedges;
 	int32	   *edges = edges_arg(fcinfo, 3, &nedges);
-	double		alpha = prior_arg(fcinfo, 4, "prior_alpha");
-	double		beta = prior_arg(fcinfo, 5, "prior_beta");
+	double		alpha = hn_fn_prior_arg(fcinfo, 4, "prior_alpha");
+	double		beta = hn_fn_prior_arg(fcinfo, 5, "prior_beta");
 	double		tau = hn_fn_threshold_arg(fcinfo, 6, "fn_threshold");
 	int32		level = hn_fn_level_arg(fcinfo, 7);
 	Oid			id_type = hn_fn_id_type(fcinfo, 8);

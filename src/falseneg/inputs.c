@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "falseneg/falseneg.h"
 #include "falseneg/inputs.h"
@@ -12,6 +14,8 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+#define HN_FN_MAX_K 10000			/* bound on neighbour counts */
 
 /* ---------- sorted lookups ---------- */
 
@@ -454,6 +458,44 @@ hn_fn_level_arg(FunctionCallInfo fcinfo, int argno)
 				 errmsg("relevance_level must be at least 0"),
 				 errhint("Negative relevance means pooled but unjudged, never relevant.")));
 	return PG_GETARG_INT32(argno);
+}
+
+double
+hn_fn_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	double		v;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("Omit it to use the uniform prior Beta(1, 1).")));
+	v = PG_GETARG_FLOAT8(argno);
+	if (!(v > 0) || isinf(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be positive and finite, not %g", name, v),
+				 errhint("The Beta prior needs alpha > 0 and beta > 0.")));
+	return v;
+}
+
+int
+hn_fn_count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	int			v;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("Omit it to use its default.")));
+	v = PG_GETARG_INT32(argno);
+	if (v < 1 || v > HN_FN_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be between 1 and %d, not %d", name, HN_FN_MAX_K, v),
+				 errhint("It is a number of nearest neighbours.")));
+	return v;
 }
 
 Oid

@@ -111,6 +111,12 @@ extern int32 *hn_fn_int_array_arg(FunctionCallInfo fcinfo, int argno, const char
 /* A probability threshold argument: not NULL, within [0, 1]. */
 extern double hn_fn_threshold_arg(FunctionCallInfo fcinfo, int argno, const char *name);
 
+/* A Beta prior parameter: not NULL, positive, finite. */
+extern double hn_fn_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* A number of neighbours: not NULL, 1..10000. */
+extern int	hn_fn_count_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+
 /* relevance_level argument: not NULL, >= 0. */
 extern int32 hn_fn_level_arg(FunctionCallInfo fcinfo, int argno);
 

@@ -177,3 +177,58 @@ CREATE FUNCTION pooling_report(
 	LANGUAGE C VOLATILE CALLED ON NULL INPUT;
 COMMENT ON FUNCTION pooling_report(text, text, int[], int[], int) IS
 	'How much of each run was judged: scope ''top'' rows give judged@k for each cutoff k (mean over the run''s queries of judged / min(k, retrieved); 1 - judged is trec_eval unj.k when every query retrieves k), scope ''bucket'' rows the judged share of all documents at ranks rank_lo..rank_hi. Judged = in the qrels with relevance >= 0. run: query_id, doc_id, score[, run_id].';
+
+CREATE FUNCTION fn_scores(
+	candidates text,
+	qrels text,
+	methods text DEFAULT 'propensity,knn',
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL,
+	queries text DEFAULT NULL,
+	corpus text DEFAULT NULL,
+	teacher_scores text DEFAULT NULL,
+	calibrate text DEFAULT 'none',
+	bucket_edges int[] DEFAULT '{1,2,4,11,21,51,101,1001}',
+	prior_alpha double precision DEFAULT 1,
+	prior_beta double precision DEFAULT 1,
+	k int DEFAULT 10,
+	doc_k int DEFAULT 3,
+	metric text DEFAULT 'cosine',
+	relevance_level int DEFAULT 1,
+	OUT query_id bigint, OUT doc_id bigint, OUT rank int, OUT score double precision,
+	OUT relevance int, OUT p_propensity double precision, OUT p_knn double precision,
+	OUT p_teacher double precision, OUT p_false_negative double precision,
+	OUT weight double precision, OUT dropped boolean)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'hardneg_fn_scores'
+	LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION fn_scores(text, text, text, double precision, text, text, text, text, text, int[], double precision, double precision, int, int, text, int) IS
+	'Several false-negative estimators on one candidate table (query_id, doc_id, score[, rank]; include the known positives), through the calls mine_hard_negatives makes: methods is a comma-separated list of propensity (as fn_weights, with pooled_runs), knn (as knn_noise_flags: queries, corpus, k, doc_k, metric) and teacher (the teacher probability of denoise: teacher_scores, calibrate none or platt); p_false_negative is the maximum of the estimators that had evidence (NULL columns: not run or no teacher score), 0 for judged non-relevant, 1 for known positives; weight = 1 - p; dropped when a known positive or p > fn_threshold.';
+
+CREATE FUNCTION fn_scores(
+	candidates text,
+	qrels text,
+	methods text,
+	fn_threshold double precision,
+	pooled_runs text,
+	queries text,
+	corpus text,
+	teacher_scores text,
+	calibrate text,
+	bucket_edges int[],
+	prior_alpha double precision,
+	prior_beta double precision,
+	k int,
+	doc_k int,
+	metric text,
+	relevance_level int,
+	id_type anyelement,
+	OUT query_id anyelement, OUT doc_id anyelement, OUT rank int, OUT score double precision,
+	OUT relevance int, OUT p_propensity double precision, OUT p_knn double precision,
+	OUT p_teacher double precision, OUT p_false_negative double precision,
+	OUT weight double precision, OUT dropped boolean)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'hardneg_fn_scores'
+	LANGUAGE C VOLATILE CALLED ON NULL INPUT;
+COMMENT ON FUNCTION fn_scores(text, text, text, double precision, text, text, text, text, text, int[], double precision, double precision, int, int, text, int, anyelement) IS
+	'fn_scores with ids returned in the type of id_type (e.g. NULL::text); every parameter must then be given.';
