@@ -41,7 +41,7 @@ METHODS = {
     "teacher": "pt",
     "propensity,knn": "greatest(pp, pk)",
     "knn,teacher": "greatest(pk, pt)",
-    "propensity,knn,teacher": "greatest(pp, pk, pt)",
+    "propensity,knn,teacher": "pall",  # fn_scores' own combination
 }
 
 
@@ -84,7 +84,7 @@ def load(coll, qsuffix, rsuffix, tmp):
     qrels = os.path.join(DATA, "ir", coll, "qrels%s.tsv" % qsuffix)
     psql("""
 DROP TABLE IF EXISTS docs, queries, qrels_full, bm25, qrels_vis, hidden, qset, cand,
-	s_prop, s_knn, s_teach, scored CASCADE;
+	s_prop, s_knn, s_teach, s_all, scored CASCADE;
 CREATE TABLE docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE queries (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE qrels_full (query_id bigint, doc_id bigint, relevance int);
@@ -127,16 +127,25 @@ CREATE TABLE s_teach AS
 	FROM denoise('SELECT query_id, doc_id, score, rank FROM cand',
 				 'SELECT query_id, doc_id, score FROM bm25', 'TABLE qrels_vis',
 				 neg_max => 0.5, pos_min => 1.0, scan_depth => NULL, calibrate => 'platt');
+-- the combined scorer (what mine_hard_negatives is to call) on the same candidates
+CREATE TABLE s_all AS
+	SELECT query_id, doc_id, p_false_negative AS p
+	FROM fn_scores('SELECT query_id, doc_id, score, rank FROM cand', 'TABLE qrels_vis',
+				   'propensity,knn,teacher', pooled_runs => 'SELECT query_id, doc_id, score FROM bm25',
+				   queries => 'TABLE queries', corpus => 'TABLE docs',
+				   teacher_scores => 'SELECT query_id, doc_id, score FROM bm25', calibrate => 'platt',
+				   k => 10, doc_k => 3);
 CREATE TABLE scored AS
 	SELECT c.query_id, c.doc_id, c.rank, c.score,
 		   coalesce(v.relevance > 0, false) AS vis_pos, h.doc_id IS NOT NULL AS hidden_pos,
-		   coalesce(sp.p, 0) AS pp, coalesce(sk.p, 0) AS pk, coalesce(st.p, 0) AS pt
+		   coalesce(sp.p, 0) AS pp, coalesce(sk.p, 0) AS pk, coalesce(st.p, 0) AS pt, sa.p AS pall
 	FROM cand c
 	LEFT JOIN qrels_vis v USING (query_id, doc_id)
 	LEFT JOIN hidden h USING (query_id, doc_id)
 	LEFT JOIN s_prop sp USING (query_id, doc_id)
 	LEFT JOIN s_knn sk USING (query_id, doc_id)
-	LEFT JOIN s_teach st USING (query_id, doc_id);
+	LEFT JOIN s_teach st USING (query_id, doc_id)
+	LEFT JOIN s_all sa USING (query_id, doc_id);
 ANALYZE scored;
 """ % {"depth": DEPTH})
 
@@ -237,6 +246,9 @@ def main():
         nq, nh, rows = collection_rows(coll)
         allrows += rows
         judged = pooling(coll)
+        # fn_scores must combine exactly as the per-estimator functions do (max)
+        bad = psql("SELECT count(*) FROM scored WHERE NOT vis_pos AND abs(pall - greatest(pp, pk, pt)) > 1e-12")[0][0]
+        report.append("fn_scores vs max of fn_weights / knn_noise_flags / denoise: %s rows differ\n" % bad)
         report.append("### %s: %d queries with a visible positive, %d hidden positives\n" % (coll, nq, nh))
         report.append("judged@10 / judged@100 of the dense run: %s\n" % " / ".join(r[2] for r in judged))
         report.append(fmt(rows) + "\n")

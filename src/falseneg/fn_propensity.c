@@ -5,7 +5,6 @@
  */
 #include "postgres.h"
 
-
 #include "catalog/pg_type.h"
 #include "falseneg/falseneg.h"
 #include "falseneg/inputs.h"

@@ -6,7 +6,6 @@
  */
 #include "postgres.h"
 
-
 #include "falseneg/inputs.h"
 #include "falseneg/scorer.h"
 #include "fmgr.h"
