@@ -175,8 +175,16 @@ def expected_fn(k):
     return float(psql("""SELECT sum(pp) FROM (%s) s JOIN scored USING (query_id, doc_id)""" % mined(k))[0][0])
 
 
+def mining_has_fn():
+    """True when mine_hard_negatives takes pooled_runs, i.e. its false-negative stage is wired
+    to src/falseneg (bench/falseneg/mining-integration.patch until branch mining has it)."""
+    return psql("""SELECT count(*) FROM pg_proc WHERE proname = 'mine_hard_negatives'
+	AND 'pooled_runs' = ANY (proargnames)""")[0][0] != "0"
+
+
 def collection_rows(coll):
     rows = []
+    through_mining = mining_has_fn()
     nq = int(psql("SELECT count(*) FROM qset")[0][0])
     nhidden = int(psql("SELECT count(*) FROM hidden WHERE query_id IN (SELECT query_id FROM qset)")[0][0])
     for k in KS:
@@ -187,6 +195,12 @@ def collection_rows(coll):
         for name, expr in METHODS.items():
             for tau in TAUS:
                 rows.append((coll, k, "(c) " + name, tau, measure(kept(k, expr, tau)), base, None))
+        if through_mining:
+            for name in ("propensity", "knn", "propensity,knn"):
+                for tau in TAUS:
+                    extra = (", false_negatives => '%s', fn_threshold => %s, "
+                             "pooled_runs => 'SELECT query_id, doc_id, score FROM bm25'" % (name, tau))
+                    rows.append((coll, k, "(d) mine_hard_negatives " + name, tau, measure(mined(k, extra)), base, None))
         rows.append((coll, k, "propensity estimate of (a)'s FN count", "", base, base, expected_fn(k)))
     return nq, nhidden, rows
 
@@ -260,7 +274,8 @@ def main():
                 f.write("%s\t%d\t%s\t%s\t%d\t%d\t%.6f\n" % (coll, k, name, tau, n, fn, sc))
     text = "\n".join(report)
     print(text)
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.md"), "w") as f:
+    name = "results-through-mining.md" if mining_has_fn() else "results.md"
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "w") as f:
         f.write(text)
 
 
