@@ -142,6 +142,7 @@ hardneg_fn_scores(PG_FUNCTION_ARGS)
 	{
 		int			n = group_arrays(&c, g, di, ranks);
 
+		CHECK_FOR_INTERRUPTS();
 		hn_fn_scorer_observe(s, c.qid, di[0], c.did, di, ranks, n);
 	}
 	for (int64 g = 0; g < c.ngroups; g++)

@@ -182,6 +182,62 @@ classify(const HnFnTeacher *t, const TeacherParams *tp, const HnFnCandidates *c,
 	return *dropped ? "dropped" : "negative";
 }
 
+/* What denoise says about one candidate. */
+typedef struct DenoiseRow
+{
+	int32		rel;
+	bool		in_qrels;
+	double		score;			/* teacher score, NaN: none */
+	double		p;				/* NaN: undefined */
+	const char *label;
+	bool		dropped;
+} DenoiseRow;
+
+/* Judged candidates keep their judgment; the teacher decides the others. */
+static void
+denoise_row(const HnFnTeacher *t, const TeacherParams *tp, const HnFnQrels *qr,
+			const HnFnCandidates *c, int64 i, bool has_pos, DenoiseRow *r)
+{
+	int			judg = HN_FN_UNJUDGED;
+
+	r->rel = 0;
+	r->in_qrels = false;
+	if (qr)
+		judg = hn_fn_judge(qr, c->qid, i, c->did, i, tp->level, &r->rel, &r->in_qrels);
+	if (judg == HN_FN_UNJUDGED)
+	{
+		r->label = classify(t, tp, c, i, has_pos, &r->score, &r->p, &r->dropped);
+		return;
+	}
+	if (!hn_fn_teacher_p(t, tp->platt, c->qid, i, c->did, i, &r->score, &r->p))
+		r->score = NAN;
+	r->p = hn_fn_p_judged(judg);	/* the judgment outranks the teacher */
+	r->label = judg == HN_FN_POSITIVE ? "positive" : "judged_negative";
+	r->dropped = (judg == HN_FN_POSITIVE);
+}
+
+static void
+emit_denoise_row(HnSrf *srf, const HnFnCandidates *c, int64 i, const DenoiseRow *r, Oid id_type)
+{
+	Datum		v[10];
+	bool		nulls[10] = {0};
+
+	v[0] = hn_ids_datum(c->qid, i, id_type);
+	v[1] = hn_ids_datum(c->did, i, id_type);
+	v[2] = Int32GetDatum(c->rank[i]);
+	v[3] = Float8GetDatum(c->score[i]);
+	v[4] = Int32GetDatum(r->rel);
+	nulls[4] = !r->in_qrels;
+	v[5] = Float8GetDatum(r->score);
+	nulls[5] = isnan(r->score);
+	v[6] = Float8GetDatum(r->p);
+	v[7] = Float8GetDatum(1.0 - r->p);
+	nulls[6] = nulls[7] = isnan(r->p);
+	v[8] = CStringGetTextDatum(r->label);
+	v[9] = BoolGetDatum(r->dropped);
+	hn_srf_put(srf, v, nulls);
+}
+
 /*
  * denoise(candidates, teacher_scores, qrels, neg_max, pos_min, scan_depth,
  *		   calibrate, teacher_missing, relevance_level, id_type)
@@ -196,7 +252,7 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 	HnFnCandidates c;
 	HnFnQrels	qrels,
 			   *qr = NULL;
-	HnFnTeacher		t;
+	HnFnTeacher t;
 	HnSrf		srf;
 
 	read_params(fcinfo, &tp);
@@ -217,46 +273,12 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 
 		for (int64 pos = c.group[g]; pos < c.group[g + 1]; pos++)
 		{
-			int64		i = c.order[pos];
-			Datum		v[10];
-			bool		nulls[10] = {0};
-			int32		rel = 0;
-			bool		in_qrels = false,
-						dropped;
-			int			judg = qr ? hn_fn_judge(qr, c.qid, i, c.did, i, tp.level, &rel, &in_qrels)
-				: HN_FN_UNJUDGED;
-			double		score,
-						p;
-			const char *label;
+			DenoiseRow	r;
 
 			CHECK_FOR_INTERRUPTS();
-			if (judg == HN_FN_UNJUDGED)
-				label = classify(&t, &tp, &c, i, has_pos, &score, &p, &dropped);
-			else
-			{
-				label = judg == HN_FN_POSITIVE ? "positive" : "judged_negative";
-				p = hn_fn_p_judged(judg);
-				dropped = (judg == HN_FN_POSITIVE);
-				if (!hn_fn_teacher_p(&t, tp.platt, c.qid, i, c.did, i, &score, &p))
-					score = NAN;
-				p = hn_fn_p_judged(judg);	/* the judgment outranks the teacher */
-			}
-			v[0] = hn_ids_datum(c.qid, i, tp.id_type);
-			v[1] = hn_ids_datum(c.did, i, tp.id_type);
-			v[2] = Int32GetDatum(c.rank[i]);
-			v[3] = Float8GetDatum(c.score[i]);
-			v[4] = Int32GetDatum(rel);
-			nulls[4] = !in_qrels;
-			v[5] = Float8GetDatum(score);
-			nulls[5] = isnan(score);
-			v[6] = Float8GetDatum(p);
-			v[7] = Float8GetDatum(1.0 - p);
-			nulls[6] = nulls[7] = isnan(p);
-			v[8] = CStringGetTextDatum(label);
-			v[9] = BoolGetDatum(dropped);
-			hn_srf_put(&srf, v, nulls);
+			denoise_row(&t, &tp, qr, &c, c.order[pos], has_pos, &r);
+			emit_denoise_row(&srf, &c, c.order[pos], &r, tp.id_type);
 		}
 	}
 	PG_RETURN_NULL();
 }
-
