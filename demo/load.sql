@@ -2,6 +2,7 @@
 -- psql variable :data is the directory holding the TSV files made by demo/run.sh.
 CREATE SCHEMA IF NOT EXISTS cranfield;
 SET search_path = cranfield, public;
+SET client_min_messages = warning;
 
 DROP TABLE IF EXISTS docs, queries, qrels, runs CASCADE;
 CREATE TABLE docs (id bigint PRIMARY KEY, text text NOT NULL, embedding embedding(512));

@@ -40,9 +40,21 @@ SELECT '[1,2.5]'::embedding::real[] AS to_real;
 SELECT e FROM (VALUES ('[2]'::embedding), ('[1,2,0]'), ('[1,2]'), ('[-1,5]'), ('[1,3]')) v(e) ORDER BY e;
 SELECT '[1,2]'::embedding < '[1,2,0]' AS prefix_first, '[0]'::embedding = '[-0]' AS zeros_equal,
 	embedding_hash('[0]') = embedding_hash('[-0]') AS zeros_hash_alike,
+	embedding_hash_extended('[0,1]', 7) = embedding_hash_extended('[-0,1]', 7) AS zeros_hash_alike_seeded,
+	embedding_hash_extended('[0,1]', 7) <> embedding_hash_extended('[0,1]', 8) AS seed_matters,
 	'[1,2]'::embedding <> '[1,2]' AS ne;
 SELECT e, count(*) FROM (VALUES ('[1,2]'::embedding), ('[1,2]'), ('[3]')) v(e) GROUP BY e ORDER BY e;
 SELECT count(DISTINCT e) FROM (VALUES ('[1,2]'::embedding), ('[1,2]'), ('[3]')) v(e);
+-- Hash partitioning uses the extended hash; equal values land together
+CREATE TABLE emb_part (e embedding) PARTITION BY HASH (e);
+CREATE TABLE emb_part_0 PARTITION OF emb_part FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE emb_part_1 PARTITION OF emb_part FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO emb_part SELECT ARRAY[i % 10, 1]::embedding FROM generate_series(1, 100) i;
+INSERT INTO emb_part VALUES ('[-0,1]'), ('[0,1]');   -- equal, so they must land together
+SELECT count(*) AS values_in_both_partitions
+  FROM (SELECT e FROM emb_part_0 INTERSECT SELECT e FROM emb_part_1) s;
+SELECT count(*) = 102 AS all_rows, count(DISTINCT tableoid) = 2 AS both_used FROM emb_part;
+DROP TABLE emb_part;
 -- Aggregates skip NULLs; no rows give NULL
 SELECT sum(e), avg(e) FROM (VALUES ('[1,2]'::embedding), ('[3,5]'), (NULL)) v(e);
 SELECT sum(e) IS NULL AS sum_null, avg(e) IS NULL AS avg_null FROM (SELECT '[1]'::embedding WHERE false) v(e);

@@ -4,7 +4,7 @@
 -- from files that test/prepare.d/embedding.py writes.
 \setenv HN_TESTDATA :HN_TESTDATA
 BEGIN;
-SELECT plan(82);
+SELECT plan(83);
 
 -- malformed text: invalid_text_representation
 SELECT throws_ok($$SELECT ''::embedding$$, '22P02', NULL, 'empty string');
@@ -115,6 +115,37 @@ SELECT throws_ok(pg_temp.copy_bad('unused_set'), '22P03', NULL, 'binary: reserve
 SELECT throws_ok(pg_temp.copy_bad('nan'), '22000', NULL, 'binary: NaN element');
 SELECT throws_ok(pg_temp.copy_bad('inf'), '22000', NULL, 'binary: Infinity element');
 SELECT throws_ok(pg_temp.copy_bad('dim2', 'emb3'), '22000', NULL, 'binary: typmod mismatch');
+
+-- fuzz: random strings over the parser's alphabet either parse to a value
+-- that survives a text round trip, or fail with one of the input SQLSTATEs
+CREATE FUNCTION pg_temp.fuzz(n int) RETURNS TABLE (outcome text, count bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	alphabet constant text := '[[]],,,0123456789..--++eEnaNIfi x';
+	s text;
+	e embedding;
+	outcomes text[] := '{}';
+BEGIN
+	PERFORM setseed(0.25);
+	FOR i IN 1..n LOOP
+		s := CASE WHEN random() < 0.7 THEN '[' ELSE '' END;
+		FOR j IN 1..(random() * 12)::int LOOP
+			s := s || substr(alphabet, 1 + (random() * (length(alphabet) - 1))::int, 1);
+		END LOOP;
+		s := s || CASE WHEN random() < 0.7 THEN ']' ELSE '' END;
+		BEGIN
+			e := s::embedding;
+			outcomes := outcomes || CASE WHEN e::text::embedding = e THEN 'parsed' ELSE 'bad round trip: ' || s END;
+		EXCEPTION WHEN OTHERS THEN
+			outcomes := outcomes || CASE WHEN SQLSTATE IN ('22P02', '22000', '22003', '54000') THEN 'rejected'
+									ELSE SQLSTATE || ' for ' || s END;
+		END;
+	END LOOP;
+	RETURN QUERY SELECT o, count(*) FROM unnest(outcomes) o GROUP BY o ORDER BY o;
+END
+$$;
+CREATE TEMP TABLE fuzz AS SELECT * FROM pg_temp.fuzz(3000);
+SELECT is((SELECT array_agg(outcome ORDER BY outcome) FROM fuzz), '{parsed,rejected}',
+	'3000 random strings: each parses and round-trips, or is rejected with an input SQLSTATE');
 
 -- the backend survived all of the above
 SELECT is('[1,2]'::embedding <-> '[4,6]', 5::float8, 'the backend still answers after every bad input');

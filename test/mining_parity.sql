@@ -48,6 +48,7 @@ CREATE TEMP TABLE got_pair (name text, query_id bigint, positive_id bigint, doc_
 CREATE TEMP TABLE got_list (name text, query_id bigint, positive_id bigint, doc_ids bigint[],
 	labels int[], scores real[]);
 
+SET LOCAL client_min_messages = warning;
 DO $$
 DECLARE
 	c record;

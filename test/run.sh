@@ -3,8 +3,9 @@
 # tree, start a throwaway cluster, then run pg_regress (sql/ -> expected/) and
 # pgTAP (test/*.sql with pg_prove).  Ends with one summary line:
 #   "hardneg: N passed, N failed"
-# Environment: HN_TESTS="name ..." limits pgTAP to those suites; HN_REGRESS
-# likewise for pg_regress ("none" skips it).
+# Environment: HN_TESTS="name ..." limits pgTAP to those suites, HN_REGRESS
+# likewise for pg_regress; "none" skips either; HN_DOCS=none skips the docs
+# examples.
 source "$(dirname "$0")/lib.sh"
 cd "$HN_ROOT"
 
@@ -52,7 +53,9 @@ hn_log "pgTAP"
 hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_tap" -c "CREATE DATABASE hn_tap"
 hn_psql -d hn_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION hardneg"
 suites=()
-if [ -n "${HN_TESTS:-}" ]; then
+if [ "${HN_TESTS:-}" = none ]; then
+	:
+elif [ -n "${HN_TESTS:-}" ]; then
 	for t in $HN_TESTS; do suites+=("test/$t.sql"); done
 else
 	for t in test/*.sql; do [ -e "$t" ] && suites+=("$t"); done
@@ -77,15 +80,19 @@ fi
 docs_out=$HN_BUILD/doctest
 rm -rf "$docs_out"
 mapfile -t doc_scripts < <(python3 test/doctest.py docs "$docs_out")
-if [ ${#doc_scripts[@]} -gt 0 ] && [ -z "${HN_TESTS:-}" ]; then
+if [ ${#doc_scripts[@]} -gt 0 ] && [ "${HN_DOCS:-}" != none ]; then
 	hn_log "documentation examples"
+	# each page starts from the same loaded database, cloned from a template
 	hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_docs" -c "CREATE DATABASE hn_docs"
-	hn_psql -d hn_docs -c "CREATE EXTENSION hardneg"
+	hn_psql -d hn_docs -c "CREATE EXTENSION hardneg" -c "CREATE EXTENSION pgtap"
 	hn_prepare_cranfield "$HN_BUILD/cranfield"
 	hn_load_cranfield hn_docs "$HN_BUILD/cranfield"
 	for script in "${doc_scripts[@]}"; do
 		doc=docs/$(basename "$script" .sql).md
-		if hn_psql -d hn_docs -f "$script" >"$script.out" 2>&1; then
+		hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_doc_page" -c "CREATE DATABASE hn_doc_page TEMPLATE hn_docs"
+		# pgTAP examples report failures as "not ok" rows rather than errors
+		if hn_psql -d hn_doc_page -f "$script" >"$script.out" 2>&1 &&
+			! grep -qE '^ *not ok|Looks like you failed' "$script.out"; then
 			echo "ok     $doc"
 			passed=$((passed + 1))
 		else

@@ -124,43 +124,35 @@ embedding_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(s1);
 }
 
-/* The state's sums divided by divisor, narrowed to float4 with a check. */
+/* The state's sums (or means), narrowed to float4 with a check; NULL if empty. */
 static Datum
-state_to_embedding(ArrayType *state, bool average)
+final_embedding(FunctionCallInfo fcinfo, bool average)
 {
 	int			n;
-	float8	   *s = state_values(state, &n);
+	float8	   *s = state_values(PG_GETARG_ARRAYTYPE_P(0), &n);
 	Embedding  *e;
 
 	if (s[0] == 0.0)
-		return (Datum) 0;
+		PG_RETURN_NULL();
 	e = embedding_new(n - 1);
 	for (int i = 1; i < n; i++)
 	{
 		e->x[i - 1] = (float) (average ? s[i] / s[0] : s[i]);
 		embedding_check_result(e->x[i - 1]);
 	}
-	return PointerGetDatum(e);
+	PG_RETURN_EMBEDDING_P(e);
 }
 
 PG_FUNCTION_INFO_V1(embedding_sum_final);
 Datum
 embedding_sum_final(PG_FUNCTION_ARGS)
 {
-	Datum		d = state_to_embedding(PG_GETARG_ARRAYTYPE_P(0), false);
-
-	if (d == (Datum) 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(d);
+	return final_embedding(fcinfo, false);
 }
 
 PG_FUNCTION_INFO_V1(embedding_avg_final);
 Datum
 embedding_avg_final(PG_FUNCTION_ARGS)
 {
-	Datum		d = state_to_embedding(PG_GETARG_ARRAYTYPE_P(0), true);
-
-	if (d == (Datum) 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(d);
+	return final_embedding(fcinfo, true);
 }

@@ -557,9 +557,7 @@ HnBatch *
 hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int ncols)
 {
 	HnReader   *reader = hn_reader_open(what, sql, spec, ncols);
-
-	/* SPI_connect switched to its own context: the batch must outlive it */
-	HnBatch    *batch = MemoryContextAllocZero(reader->batch_cxt, sizeof(HnBatch));
+	HnBatch    *batch = palloc0(sizeof(HnBatch));
 
 	init_batch(reader, batch);
 	reader->errcb.previous = error_context_stack;

@@ -18,6 +18,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cblas.h>
@@ -27,8 +29,10 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
-/* sgemm multiply-adds per call: about a millisecond at full speed. */
+/* sgemm multiply-adds per call: about a millisecond at full speed */
 #define TILE_MAX_MADDS		((double) (1 << 27))
+/* multiply-adds of one thread between two interrupt checks */
+#define ROUND_MAX_MADDS		((double) (1 << 29))
 #define TILE_MAX_BYTES		((size_t) 4 << 20)
 #define TILE_MIN_BYTES		((size_t) 64 << 10)
 #define TILE_MAX_QUERIES	512
@@ -54,7 +58,8 @@ struct HnKnn
 	int		   *nties;
 	HnScored  **results;		/* after finish: best first */
 	int		   *nresults;
-	float	   *tile;			/* tile_q x tile_d sgemm output */
+	int			nthreads;		/* threads sharing the queries of a tile */
+	float	  **tiles;			/* per thread: tile_q x tile_d sgemm output */
 	int			tile_q;
 	int			tile_d;
 	float	   *dsq;			/* |d|^2 of the current chunk */
@@ -114,23 +119,35 @@ zero_vector_error(const char *what, int64 row)
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("row " INT64_FORMAT " of the %s is a zero vector, which has no cosine similarity",
 					row + 1, what),
-			 errhint("Drop zero vectors (WHERE embedding_norm > 0), or use metric 'ip' or 'l2'.")));
+			 errhint("Leave zero vectors out of the input, or use metric 'ip' or 'l2'.")));
 }
 
+/*
+ * Two ways to use the cores: with enough queries, each thread takes a share
+ * of the queries and runs single-threaded sgemm plus its heap updates (the
+ * selection is then parallel too, and no BLAS thread spins between calls);
+ * with few queries, one thread and a multi-threaded sgemm.
+ */
 static void
 plan_tiles(HnKnn *knn)
 {
 	size_t		floats = hn_knn_tile_bytes() / sizeof(float);
 	double		madds;
+	int			threads = hn_blas_threads();
 
-	knn->tile_q = Max(Min(knn->nq, TILE_MAX_QUERIES), 1);
+	knn->nthreads = knn->nq >= 32 * threads ? threads : 1;
+	knn->tile_q = Max(Min((knn->nq + knn->nthreads - 1) / knn->nthreads, TILE_MAX_QUERIES), 1);
+	/* one sgemm call, and one thread's share of a round, stay short */
 	madds = TILE_MAX_MADDS / ((double) knn->tile_q * knn->dim);
-	knn->tile_d = (int) Min((double) floats / knn->tile_q, madds);
+	madds = Min(madds, ROUND_MAX_MADDS * knn->nthreads / ((double) Max(knn->nq, 1) * knn->dim));
+	knn->tile_d = (int) Min((double) floats / knn->nthreads / knn->tile_q, madds);
 	if (hn_knn_tile_docs_setting > 0)
 		knn->tile_d = hn_knn_tile_docs_setting;
 	knn->tile_d = Max(knn->tile_d, TILE_MIN_DOCS);
-	knn->tile = MemoryContextAllocHuge(knn->cxt,
-									   sizeof(float) * (Size) knn->tile_q * knn->tile_d);
+	knn->tiles = palloc(sizeof(float *) * knn->nthreads);
+	for (int t = 0; t < knn->nthreads; t++)
+		knn->tiles[t] = MemoryContextAllocHuge(knn->cxt,
+											   sizeof(float) * (Size) knn->tile_q * knn->tile_d);
 }
 
 HnKnn *
@@ -174,8 +191,13 @@ hn_knn_begin(const float *queries, int nq, int dim, HnMetric metric, int k,
 		hn_topk_init(&knn->heaps[q], k, store + (int64) q * k);
 	if (key_cmp != NULL)
 	{
-		knn->ties = palloc0(sizeof(HnScored *) * Max(nq, 1));
+		/* allocated here: worker threads must not palloc */
+		HnScored   *tstore = MemoryContextAllocHuge(cxt, sizeof(HnScored) * (Size) Max(nq, 1) * 2 * k);
+
+		knn->ties = palloc(sizeof(HnScored *) * Max(nq, 1));
 		knn->nties = palloc0(sizeof(int) * Max(nq, 1));
+		for (int q = 0; q < nq; q++)
+			knn->ties[q] = tstore + (int64) q * 2 * k;
 	}
 	plan_tiles(knn);
 	MemoryContextSwitchTo(old);
@@ -220,8 +242,6 @@ tie_add(HnKnn *knn, int q, HnScored x)
 {
 	int			cap = 2 * knn->k;
 
-	if (knn->ties[q] == NULL)
-		knn->ties[q] = MemoryContextAlloc(knn->cxt, sizeof(HnScored) * cap);
 	if (knn->nties[q] == cap)
 	{
 		sort_by_ids(knn, knn->ties[q], cap);
@@ -356,17 +376,93 @@ chunk_norms(HnKnn *knn, const float *docs, int64 ndocs)
 	return nextafterf(dmax, INFINITY);
 }
 
-static void
-score_tile(HnKnn *knn, int q0, int nq, const float *docs, const int64 *keys,
-		   int64 d0, int nd, float dmax)
+/* One thread's share of a round: queries [q_begin, q_end) x one doc tile. */
+typedef struct TileWork
 {
-	openblas_set_num_threads(hn_blas_threads());
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, nd, knn->dim,
-				1.0f, knn->queries + (int64) q0 * knn->dim, knn->dim,
-				docs + d0 * knn->dim, knn->dim,
-				0.0f, knn->tile, nd);
-	for (int i = 0; i < nq; i++)
-		scan_row(knn, q0 + i, knn->tile + (int64) i * nd, nd, docs, keys, d0, dmax);
+	HnKnn	   *knn;
+	const float *docs;
+	const int64 *keys;
+	int64		d0;
+	int			nd;
+	float		dmax;
+	int			q_begin;
+	int			q_end;
+	float	   *tile;
+} TileWork;
+
+/* Runs on worker threads: BLAS and pure C over the kernel's arrays only. */
+static void
+run_share(TileWork *w)
+{
+	HnKnn	   *knn = w->knn;
+
+	for (int q0 = w->q_begin; q0 < w->q_end; q0 += knn->tile_q)
+	{
+		int			nq = Min(w->q_end - q0, knn->tile_q);
+
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nq, w->nd, knn->dim,
+					1.0f, knn->queries + (int64) q0 * knn->dim, knn->dim,
+					w->docs + w->d0 * knn->dim, knn->dim,
+					0.0f, w->tile, w->nd);
+		for (int i = 0; i < nq; i++)
+			scan_row(knn, q0 + i, w->tile + (int64) i * w->nd, w->nd,
+					 w->docs, w->keys, w->d0, w->dmax);
+	}
+}
+
+static void *
+share_thread(void *arg)
+{
+	run_share(arg);
+	return NULL;
+}
+
+/*
+ * One round: a document tile against every query, the queries split among
+ * the threads.  Workers are started with every signal blocked, so signal
+ * handlers (cancel, timeouts) only run on the backend's own thread, and are
+ * joined before this returns, so an ERROR never leaves one running.
+ */
+static void
+score_round(HnKnn *knn, const float *docs, const int64 *keys,
+			int64 d0, int nd, float dmax)
+{
+	TileWork	work[64];
+	pthread_t	tid[64];
+	bool		started[64] = {false};
+	int			nt = knn->nthreads;
+
+	for (int t = 0; t < nt; t++)
+	{
+		work[t] = (TileWork)
+		{
+			knn, docs, keys, d0, nd, dmax,
+				(int) ((int64) knn->nq * t / nt), (int) ((int64) knn->nq * (t + 1) / nt),
+				knn->tiles[t]
+		};
+	}
+	if (nt > 1)
+	{
+		sigset_t	all,
+					old;
+
+		openblas_set_num_threads(1);
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		for (int t = 1; t < nt; t++)
+			started[t] = pthread_create(&tid[t], NULL, share_thread, &work[t]) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	else
+		openblas_set_num_threads(hn_blas_threads());
+	run_share(&work[0]);
+	for (int t = 1; t < nt; t++)
+	{
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			run_share(&work[t]);	/* could not start a thread: do it here */
+	}
 }
 
 void
@@ -375,18 +471,16 @@ hn_knn_add(HnKnn *knn, const float *docs, int64 ndocs, const int64 *keys)
 	float		dmax;
 
 	Assert(!knn->finished);
-	if (ndocs <= 0)
+	if (ndocs <= 0 || knn->nq == 0)
+	{
+		knn->seen += Max(ndocs, 0);
 		return;
+	}
 	dmax = chunk_norms(knn, docs, ndocs);
 	for (int64 d0 = 0; d0 < ndocs; d0 += knn->tile_d)
 	{
-		int			nd = (int) Min(ndocs - d0, (int64) knn->tile_d);
-
-		for (int q0 = 0; q0 < knn->nq; q0 += knn->tile_q)
-		{
-			CHECK_FOR_INTERRUPTS();
-			score_tile(knn, q0, Min(knn->nq - q0, knn->tile_q), docs, keys, d0, nd, dmax);
-		}
+		CHECK_FOR_INTERRUPTS();
+		score_round(knn, docs, keys, d0, (int) Min(ndocs - d0, (int64) knn->tile_d), dmax);
 	}
 	knn->seen += ndocs;
 }

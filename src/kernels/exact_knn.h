@@ -91,7 +91,8 @@ extern int64 hn_knn_docs_seen(const HnKnn *knn);
 static inline float
 hn_knn_pair_score(HnMetric metric, const float *q, const float *d, int dim)
 {
-	return hn_similarity(metric, q, d, dim);
+	/* + 0.0f turns l2's -0 (identical vectors) into 0 */
+	return hn_similarity(metric, q, d, dim) + 0.0f;
 }
 
 /*

@@ -48,6 +48,10 @@ typedef struct KnnQueryBlock
 extern bool hn_knn_read_queries(HnReader *reader, HnBatch *batch,
 								KnnQueryBlock *block, int k);
 
+/* Under cosine: errors, naming the id, on a zero vector among n rows. */
+extern void hn_knn_check_nonzero(const char *what, const HnIds *ids,
+								 const float *vec, int64 n, int dim);
+
 /* Errors unless the queries and the corpus have the same dimension. */
 extern void hn_knn_check_dims(int query_dim, int corpus_dim);
 

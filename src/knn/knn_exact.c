@@ -152,6 +152,9 @@ run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
 		const int64 *keys;
 
 		hn_knn_check_dims(block->dim, batch.cols[KNN_COL_VEC].dim);
+		if (args->metric == HN_METRIC_COSINE)
+			hn_knn_check_nonzero("corpus", &batch.cols[KNN_COL_ID].ids,
+								 batch.cols[KNN_COL_VEC].vec, batch.nrows, block->dim);
 		keys = chunk_keys(&pass, &batch);
 		hn_knn_add(knn, batch.cols[KNN_COL_VEC].vec, batch.nrows, keys);
 		INSTR_TIME_SET_CURRENT(now);
@@ -195,6 +198,8 @@ hn_knn_exact(const KnnArgs *args, HnSrf *srf)
 	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k))
 	{
 		MemoryContextSwitchTo(run_cxt);
+		if (args->metric == HN_METRIC_COSINE)
+			hn_knn_check_nonzero("queries", &block.ids, block.vec, block.n, block.dim);
 		run_pass(args, srf, &block, ++block_no, run_cxt);
 	}
 	hn_reader_close(qreader);

@@ -110,6 +110,24 @@ hn_knn_search(PG_FUNCTION_ARGS)
 /* ---------- shared by both methods ---------- */
 
 void
+hn_knn_check_nonzero(const char *what, const HnIds *ids, const float *vec,
+					 int64 n, int dim)
+{
+	for (int64 i = 0; i < n; i++)
+	{
+		char		buf[32];
+
+		if (hn_norm_sq(vec + i * dim, dim) > 0.0f)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("knn_search: the %s row with id %s is a zero vector, which has no cosine similarity",
+						what, hn_ids_cstring(ids, i, buf, sizeof(buf))),
+				 errhint("Leave zero vectors out of the input, or use metric 'ip' or 'l2'.")));
+	}
+}
+
+void
 hn_knn_check_dims(int query_dim, int corpus_dim)
 {
 	if (query_dim != corpus_dim)

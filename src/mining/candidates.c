@@ -1,40 +1,48 @@
 /*
  * candidates.c
- *		Stage 1: the candidate pool of one query (mining.md F0).
+ *		Stage 1: the candidate pool of each query (mining.md F0).
  *
- * Dense candidates are the pool-size best corpus rows by similarity, ties to
- * the smaller doc id (the shared top-k heap keyed by the id's sort
- * position).  External runs add their documents (union, with provenance
- * bits), scored by the same dense similarity so that every filter compares
- * scores of one space.  The raw rank is the rank in that union.
- *
- * TODO(knn): the dense scan is a plain loop over the shared distance kernels;
- * once src/kernels/exact_knn.h lands it should call the tiled sgemm kernel
- * for a block of queries instead.
+ * Dense candidates come from the shared exact k-NN kernel
+ * (kernels/exact_knn.h), run once over all queries with k = the pool size
+ * (range_max + max_positives); keys are the documents' positions in id
+ * order, so ties go to the smaller doc id for bigint and text ids alike.
+ * External runs add their documents (union, with provenance bits), scored by
+ * the same pair score as the kernel's, so every filter compares numbers of
+ * one space and positives compare exactly with negatives.  The raw rank is
+ * the rank in that union.
  */
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "kernels/exact_knn.h"
 #include "mining/mining.h"
 
-#define INTERRUPT_EVERY 4096
-
+/* The score of (query, corpus row): the very number the k-NN kernel reports. */
 float
 hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
-				   const float *qvec, float q_invnorm, int64 drow)
+				   const float *qvec, int64 drow)
 {
-	const float *d = hn_batch_vector(in->corpus, 1, drow);
+	return hn_knn_pair_score(p->metric, qvec, hn_batch_vector(in->corpus, 1, drow), in->dim);
+}
 
-	switch (p->metric)
-	{
-		case HN_METRIC_COSINE:
-			return (float) ((double) hn_dot(qvec, d, in->dim) * q_invnorm * in->d_invnorm[drow]);
-		case HN_METRIC_IP:
-			return hn_dot(qvec, d, in->dim);
-		case HN_METRIC_L2:
-			return hn_similarity(HN_METRIC_L2, qvec, d, in->dim);
-	}
-	return 0.0f;
+/*
+ * Runs the exact k-NN kernel for the query rows [q0, q0 + nq) at once, with
+ * k = the pool size.
+ */
+HnKnn *
+hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in, int pool,
+					 int64 q0, int64 nq)
+{
+	HnKnn	   *knn;
+
+	if (!p->dense || pool <= 0 || nq <= 0 || in->nd == 0)
+		return NULL;
+	Assert(nq <= PG_INT32_MAX);
+	knn = hn_knn_begin(hn_batch_vector(in->queries, 1, q0), (int) nq, in->dim, p->metric,
+					   pool, NULL, NULL);
+	hn_knn_add(knn, in->corpus->cols[1].vec, in->nd, in->d_key);
+	hn_knn_finish(knn);
+	return knn;
 }
 
 static int
@@ -60,28 +68,21 @@ hn_mine_sort_cands(const HnMineInputs *in, HnCand *c, int n)
 	qsort_arg(c, n, sizeof(HnCand), cand_cmp, (void *) in);
 }
 
+/* The kernel's results for this query, cut to this query's pool. */
 static void
-dense_scan(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w, HnTopK *heap)
+dense_candidates(const HnMineInputs *in, HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
 {
-	hn_topk_reset(heap);
-	for (int64 r = 0; r < in->nd; r++)
-	{
-		float		s;
+	const HnScored *items;
+	int			n = hn_knn_result(knn, (int) (w->qrow - knn_base), &items);
 
-		if ((r % INTERRUPT_EVERY) == INTERRUPT_EVERY - 1)
-			CHECK_FOR_INTERRUPTS();
-		s = hn_mine_similarity(p, in, w->qvec, w->q_invnorm, r);
-		if (hn_topk_admits(heap, s, in->d_key[r]))
-			hn_topk_push(heap, s, in->d_key[r]);
-	}
-	w->ncand = hn_topk_sorted(heap);
+	w->ncand = Min(n, pool);
 	for (int i = 0; i < w->ncand; i++)
 	{
 		HnCand	   *c = &w->cands[i];
 
 		memset(c, 0, sizeof(*c));
-		c->row = in->d_order[heap->items[i].key];
-		c->score = c->student = heap->items[i].score;
+		c->row = in->d_order[items[i].key];
+		c->score = c->student = items[i].score;
 		c->sources = 1;
 	}
 }
@@ -110,7 +111,7 @@ add_run_docs(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
 		memset(&w->cands[w->ncand], 0, sizeof(HnCand));
 		w->cands[w->ncand].row = row;
 		w->cands[w->ncand].score = w->cands[w->ncand].student =
-			hn_mine_similarity(p, in, w->qvec, w->q_invnorm, row);
+			hn_mine_similarity(p, in, w->qvec, row);
 		w->cands[w->ncand].sources = bit;
 		w->ncand++;
 	}
@@ -122,14 +123,11 @@ add_run_docs(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
  */
 void
 hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
-				   HnQueryWork *w, HnTopK *heap, int pool)
+				   HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
 {
 	w->ncand = 0;
-	if (p->dense && pool > 0)
-	{
-		heap->k = Min(pool, (int) Min(in->nd, (int64) PG_INT32_MAX));
-		dense_scan(p, in, w, heap);
-	}
+	if (knn)
+		dense_candidates(in, w, knn, knn_base, pool);
 	if (in->run_start)
 		add_run_docs(p, in, w);
 	hn_mine_sort_cands(in, w->cands, w->ncand);

@@ -27,6 +27,7 @@
 #include "io/srf.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "kernels/exact_knn.h"
 #include "mining/mining.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -39,7 +40,8 @@ typedef struct MineRun
 	HnMineInputs in;
 	HnMineStats st;
 	HnSrf	   *srf;			/* rows go here; NULL for the stats entry */
-	HnTopK	   *heap;
+	struct HnKnn *knn;			/* dense results of the current query block */
+	int64		knn_base;		/* first input row of that block */
 	int			pool;
 } MineRun;
 
@@ -114,6 +116,8 @@ mine_reference(MineRun *m, HnQueryWork *w, double pref, int pos_from, int pos_to
 				nsampled,
 				npicks;
 
+	/* counted per reference, so that 'each' keeps the filter counts consistent */
+	m->st.candidates += w->ncand;
 	hn_filter_scores(p, w, pref, &m->st);
 	hn_mine_false_negatives(p, &m->in, w, pref);
 	for (int i = 0; i < w->ncand; i++)
@@ -136,18 +140,11 @@ query_vector(MineRun *m, HnQueryWork *w)
 	const HnMineInputs *in = &m->in;
 
 	w->qvec = hn_batch_vector(in->queries, 1, w->qrow);
-	w->q_invnorm = 1.0f;
-	if (m->p.metric == HN_METRIC_COSINE)
-	{
-		double		nrm = sqrt((double) hn_norm_sq(w->qvec, in->dim));
-
-		if (nrm == 0.0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("mine_hard_negatives: a query has a zero-norm embedding"),
-					 errhint("Cosine similarity is undefined for zero vectors; remove the query or use metric => 'ip'.")));
-		w->q_invnorm = (float) (1.0 / nrm);
-	}
+	if (m->p.metric == HN_METRIC_COSINE && hn_norm_sq(w->qvec, in->dim) == 0.0f)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("mine_hard_negatives: a query has a zero-norm embedding"),
+				 errhint("Cosine similarity is undefined for zero vectors; remove the query or use metric => 'ip'.")));
 	w->q_hash = hn_ids_hash(in->qids, w->qrow);
 }
 
@@ -174,13 +171,12 @@ mine_query(MineRun *m, int64 qrow)
 	query_vector(m, &w);
 	w.pos_scores = palloc(sizeof(float) * w.npos);
 	for (int j = 0; j < w.npos; j++)
-		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.q_invnorm, w.pos_rows[j]);
+		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.pos_rows[j]);
 
 	/* stage 1: sentence-transformers' pool is range_max + max_positives */
 	pool = p->pool_per_query ? p->range_max + w.npos : m->pool;
 	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
-	hn_mine_candidates(p, in, &w, m->heap, pool);
-	m->st.candidates += w.ncand;
+	hn_mine_candidates(p, in, &w, m->knn, m->knn_base, pool);
 
 	hn_filter_exclusion(p, in, &w);		/* stage 2 */
 	hn_filter_teacher(p, in, &w);		/* stage 3 */
@@ -194,13 +190,63 @@ mine_query(MineRun *m, int64 qrow)
 		mine_reference(m, &w, hn_positive_reference(p, w.pos_scores, w.npos), 0, w.npos);
 }
 
+static int
+rank_cmp(const void *pa, const void *pb, void *arg)
+{
+	const int64 *rank = arg;
+	int64		a = rank[*(const int64 *) pa],
+				b = rank[*(const int64 *) pb];
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Queries per k-NN block: the kernel keeps pool heap entries (and as many
+ * tie entries) per query, so a block's heaps fit in work_mem.
+ */
+static int64
+query_block(const MineRun *m)
+{
+	int64		rows = hn_rows_for_work_mem(sizeof(HnScored) * 2 * (size_t) Max(m->pool, 1));
+
+	return Min(Max(rows, 1), Max(m->in.nq, 1));
+}
+
+/* Mines input rows [q0, q1): one k-NN pass, then each query in id order. */
+static void
+mine_block(MineRun *m, int64 q0, int64 q1, const int64 *q_rank, MemoryContext qcxt)
+{
+	int64	   *rows = palloc(sizeof(int64) * (q1 - q0));
+
+	for (int64 r = q0; r < q1; r++)
+		rows[r - q0] = r;
+	qsort_arg(rows, q1 - q0, sizeof(int64), rank_cmp, (void *) q_rank);
+	m->knn = hn_mine_dense_search(&m->p, &m->in, m->pool, q0, q1 - q0);
+	m->knn_base = q0;
+	for (int64 i = 0; i < q1 - q0; i++)
+	{
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(qcxt);
+		mine_query(m, rows[i]);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(qcxt);
+	}
+	if (m->knn)
+		hn_knn_free(m->knn);
+	m->knn = NULL;
+	pfree(rows);
+}
+
 static void
 mine_all(MineRun *m)
 {
 	MemoryContext qcxt = AllocSetContextCreate(CurrentMemoryContext, "hardneg mining query",
 											   ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old;
-	int64		max_pool;
+	int64	   *q_rank;
+	int64		max_pool,
+				block;
 
 	m->st.cxt = CurrentMemoryContext;
 	hn_mine_read_inputs(&m->p, &m->in);
@@ -213,17 +259,14 @@ mine_all(MineRun *m)
 	m->st.positives_missing = m->in.positives_missing;
 	max_pool = (int64) m->p.range_max + m->p.max_positives;
 	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
-	m->heap = hn_topk_create(m->pool);
 
-	/* queries in id order, so output order does not follow the input's */
+	/* within a block, queries go in id order, not in the input's order */
+	q_rank = palloc(sizeof(int64) * Max(m->in.nq, 1));
 	for (int64 i = 0; i < m->in.nq; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(qcxt);
-		mine_query(m, m->in.q_order[i]);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(qcxt);
-	}
+		q_rank[m->in.q_order[i]] = i;
+	block = query_block(m);
+	for (int64 q0 = 0; q0 < m->in.nq; q0 += block)
+		mine_block(m, q0, Min(q0 + block, m->in.nq), q_rank, qcxt);
 	MemoryContextDelete(qcxt);
 }
 

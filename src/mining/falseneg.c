@@ -82,6 +82,7 @@ hn_mine_false_negatives(const HnMineParams *p, const HnMineInputs *in,
 	q.raw_ranks = ranks;
 	q.positive_ref = pref;
 	q.n = n;
+	q.inputs = in;
 	hn_false_negative_score(&q, p_fn, weight, has, drop);
 	for (int i = 0; i < n; i++)
 	{

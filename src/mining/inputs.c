@@ -191,6 +191,8 @@ read_positives(HnMineInputs *in, HnBatch *qrels)
 		int64		qrow,
 					drow;
 
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
 		if (!qrels_positive(qrels, r))
 			continue;
 		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &qrels->cols[0].ids, r);
@@ -244,6 +246,8 @@ read_runs(const HnMineParams *p, HnMineInputs *in)
 		int64		drow;
 		const char *label = "run";
 
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
 		if (qrow < 0)
 			continue;
 		drow = hn_mine_find_id(in->dids, in->d_order, in->nd, &runs->cols[1].ids, r);
@@ -280,6 +284,8 @@ read_teacher(const HnMineParams *p, HnMineInputs *in)
 		int64		drow = qrow < 0 ? -1 :
 			hn_mine_find_id(in->dids, in->d_order, in->nd, &t->cols[1].ids, r);
 
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
 		if (drow < 0)
 			continue;
 		pairs[n].a = qrow;
@@ -336,7 +342,6 @@ prepare_corpus(const HnMineParams *p, HnMineInputs *in)
 
 	in->d_order = hn_ids_sort_order(in->dids, in->nd);
 	in->d_key = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(in->nd, 1));
-	in->d_invnorm = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * Max(in->nd, 1));
 	in->d_hash = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * Max(in->nd, 1));
 	in->d_text_hash = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * Max(in->nd, 1));
 	in->has_text_hash = th->present;
@@ -351,18 +356,14 @@ prepare_corpus(const HnMineParams *p, HnMineInputs *in)
 	}
 	for (int64 r = 0; r < in->nd; r++)
 	{
-		const float *v = hn_batch_vector(c, 1, r);
-		double		nrm = sqrt((double) hn_norm_sq(v, in->dim));
-
 		if ((r & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (p->metric == HN_METRIC_COSINE && nrm == 0.0)
+		if (p->metric == HN_METRIC_COSINE && hn_norm_sq(hn_batch_vector(c, 1, r), in->dim) == 0.0f)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("mine_hard_negatives: corpus row " INT64_FORMAT " has a zero-norm embedding",
 							r + 1),
 					 errhint("Cosine similarity is undefined for zero vectors; remove the row or use metric => 'ip'.")));
-		in->d_invnorm[r] = p->metric == HN_METRIC_COSINE ? (float) (1.0 / nrm) : 1.0f;
 		in->d_hash[r] = hn_ids_hash(in->dids, r);
 		in->d_text_hash[r] = (th->present && !th->isnull[r]) ?
 			hn_hash_bytes(th->str[r], strlen(th->str[r])) : 0;

@@ -186,7 +186,6 @@ typedef struct HnMineInputs
 	int64	   *q_order;		/* query rows sorted by id */
 	int64	   *d_order;		/* corpus rows sorted by id */
 	int64	   *d_key;			/* corpus row -> position in id order (tie key) */
-	float	   *d_invnorm;		/* 1/|d| for cosine, else 1 */
 	uint64	   *d_hash;			/* hn_ids_hash of each corpus row (RNG key) */
 	uint64	   *d_text_hash;	/* text_hash column hashed; 0 = none */
 	bool		has_text_hash;
@@ -259,7 +258,6 @@ typedef struct HnQueryWork
 {
 	int64		qrow;
 	const float *qvec;
-	float		q_invnorm;
 	uint64		q_hash;
 	int			npos;
 	const int64 *pos_rows;
@@ -269,10 +267,13 @@ typedef struct HnQueryWork
 	int			ncand;
 } HnQueryWork;
 
+struct HnKnn;
 extern float hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
-								const float *qvec, float q_invnorm, int64 drow);
+								const float *qvec, int64 drow);
+extern struct HnKnn *hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in,
+										  int pool, int64 q0, int64 nq);
 extern void hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
-							   HnQueryWork *w, HnTopK *heap, int pool);
+							   HnQueryWork *w, struct HnKnn *knn, int64 knn_base, int pool);
 extern void hn_mine_sort_cands(const HnMineInputs *in, HnCand *c, int n);
 
 /* ---------- statistics ---------- */
@@ -346,6 +347,7 @@ typedef struct HnFnQuery
 	const int  *raw_ranks;		/* n 1-based raw ranks */
 	double		positive_ref;	/* reference positive score */
 	int			n;
+	const HnMineInputs *inputs; /* everything read: embeddings, positives, runs */
 } HnFnQuery;
 
 extern void hn_false_negative_score(const HnFnQuery *q, float *p_fn, float *weight,

@@ -130,8 +130,8 @@ parse_sampling(const Args *a, HnMineParams *p)
 				  "SimANS weighs candidates by exp(-a (s - P - b)^2); the release uses a = 0.5, b = 0.");
 	p->simans_code_sign = choose("simans_sign", arg_text(a, ARG_SIMANS_SIGN, "paper"), signs) == 1;
 	p->n_bins = arg_int(a, ARG_N_BINS, "n_bins", 10);
-	if (p->n_bins < 1)
-		bad_param("n_bins", "must be at least 1", "TAS-B uses 10 equal-width margin bins.");
+	if (p->n_bins < 1 || p->n_bins > 10000)
+		bad_param("n_bins", "must be between 1 and 10000", "TAS-B uses 10 equal-width margin bins.");
 }
 
 static void

@@ -272,7 +272,7 @@ random_rows(const HnMineParams *p, const HnMineInputs *in, const HnQueryWork *w,
 			continue;
 		picks[npicks].cand = -1;
 		picks[npicks].row = row;
-		picks[npicks].score = hn_mine_similarity(p, in, w->qvec, w->q_invnorm, row);
+		picks[npicks].score = hn_mine_similarity(p, in, w->qvec, row);
 		if (p->teacher_space)
 			(void) hn_mine_teacher_score(in, w->qrow, row, &picks[npicks].score);
 		picks[npicks].trace = trace;

@@ -8,6 +8,10 @@
 -- polymorphic result only from arguments written in place, so a trailing
 -- defaulted id_type would not work.  The argument order must stay in step
 -- with src/mining/mining.h (ARG_*).
+-- PARALLEL RESTRICTED: the caller's input queries may read temporary tables
+-- or call restricted functions, which a worker cannot; and a function scan
+-- replicated in every worker would mine everything once per worker.  The C
+-- code itself gives identical results in a worker (test/mining_sampling.sql).
 
 CREATE FUNCTION mine_hard_negatives(
 	queries text,
@@ -60,7 +64,7 @@ RETURNS TABLE (
 	weight real,
 	filter_trace integer)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
-LANGUAGE C VOLATILE PARALLEL SAFE;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
@@ -108,7 +112,7 @@ CREATE FUNCTION mine_hard_negatives_stats(
 	fn_threshold double precision DEFAULT 0.5)
 RETURNS TABLE (step integer, item text, measure text, value double precision)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
-LANGUAGE C VOLATILE PARALLEL SAFE;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
@@ -168,7 +172,7 @@ RETURNS TABLE (
 	weight real,
 	filter_trace integer)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
-LANGUAGE C VOLATILE PARALLEL SAFE;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
@@ -217,7 +221,7 @@ CREATE FUNCTION mine_hard_negatives_stats(
 	fn_threshold double precision DEFAULT 0.5)
 RETURNS TABLE (step integer, item text, measure text, value double precision)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
-LANGUAGE C VOLATILE PARALLEL SAFE;
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
@@ -339,9 +343,8 @@ BEGIN
 	IF doc_texts IS NOT NULL AND style <> 'tevatron' THEN
 		dt := format('SELECT d.id, d.text, NULL::text AS title FROM (%s) d', doc_texts);
 	ELSIF doc_texts IS NOT NULL THEN
-		dt := format('SELECT d.id, d.text, %s FROM (%s) d',
-			CASE WHEN position('title' IN doc_texts) > 0 THEN 'd.title::text' ELSE 'NULL::text' END,
-			doc_texts);
+		-- Tevatron passages have a title: use the column when the query returns one
+		dt := format('SELECT d.id, d.text, to_jsonb(d) ->> ''title'' AS title FROM (%s) d', doc_texts);
 	END IF;
 	-- texts default to the ids when no text query is given
 	body := format($q$

@@ -37,6 +37,14 @@ CASES = {
     "min_only": {"min_score": 0.3, "num_negatives": 2},
     "l2_rel": {"metric": "l2", "relative_margin": 0.05, "max_score": -0.5},
     "deep": {"num_negatives": 15, "range_min": 10, "range_max": 210},
+    # hardneg's extensions (mining.md F1, F2): raw rank basis, reference positive, percpos
+    "raw_basis": {"rank_basis": "raw", "range_min": 2, "range_max": 12, "num_negatives": 4},
+    "flag_range": {"rank_basis": "raw", "range_min": 10, "range_max": 210, "num_negatives": 15},
+    "pos_ref_max": {"pos_ref": "max", "absolute_margin": 0.02},
+    "pos_ref_mean": {"pos_ref": "mean", "relative_margin": 0.03},
+    "pos_ref_each": {"pos_ref": "each", "absolute_margin": 0.01, "num_negatives": 2},
+    "percpos": {"percpos": 0.95, "num_negatives": 4},
+    "percpos_l2": {"percpos": 0.95, "metric": "l2", "range_max": 20},
 }
 
 
@@ -74,11 +82,21 @@ def similarity(metric, qv, dv):
 def derived_range_max(c, max_positives):
     if c.get("range_max") is not None:
         return c["range_max"]
-    widen = any(c.get(k) is not None for k in ("absolute_margin", "relative_margin", "max_score"))
+    # hardneg also widens for percpos, which thins the pool like the margins
+    widen = any(c.get(k) is not None
+                for k in ("absolute_margin", "relative_margin", "max_score", "percpos"))
     return c.get("range_min", 0) + (10 if widen else 1) * c.get("num_negatives", 3) + max_positives
 
 
-def mine_query(c, scores, doc_ids, positives, max_positives):
+def references(c, pos_scores):
+    """The reference positive score(s) P: min (ST), max, mean, or each positive."""
+    ref = c.get("pos_ref", "min")
+    if ref == "each":
+        return list(pos_scores)
+    return [{"min": min, "max": max, "mean": lambda x: sum(x) / len(x)}[ref](pos_scores)]
+
+
+def mine_query(c, scores, doc_ids, positives, max_positives, pref):
     """Returns [(doc index, score)] negatives, in rank order, per spec 1.3."""
     n_neg = c.get("num_negatives", 3)
     rmin = c.get("range_min", 0)
@@ -88,8 +106,6 @@ def mine_query(c, scores, doc_ids, positives, max_positives):
     order = np.lexsort((doc_ids, -scores))[:k]
     s = scores[order].copy()
     is_pos = np.array([doc_ids[i] in positives for i in order])
-    pos_idx = [np.where(doc_ids == p)[0][0] for p in positives]
-    pref = min(scores[i] for i in pos_idx)      # minimum positive score
     # step 8: mask positives
     if not c.get("include_positives"):
         s[is_pos] = -np.inf
@@ -102,6 +118,18 @@ def mine_query(c, scores, doc_ids, positives, max_positives):
         s[s > c["max_score"]] = -np.inf
     if c.get("min_score") is not None:
         s[s < c["min_score"]] = -np.inf
+    if c.get("percpos") is not None:
+        a = c["percpos"]
+        if pref > 0:        # NV-Retriever: keep s < alpha P
+            s[s >= a * pref] = -np.inf
+        else:               # sign-safe fallback: the relative margin 1 - alpha
+            s[s > pref - abs(pref) * (1 - a)] = -np.inf
+    if c.get("rank_basis") == "raw":
+        # FlagEmbedding: the window counts raw ranks, positives included
+        raw = np.arange(1, len(s) + 1)
+        keep = [i for i in range(len(s)) if rmin < raw[i] <= rmax and np.isfinite(s[i])]
+        keep.sort(key=lambda i: -s[i])
+        return [(order[i], scores[order[i]]) for i in keep[:n_neg]]
     # step 10: top range_max of the filtered scores (-inf sinks; stable keeps
     # the id tie order), then skip range_min
     keep = np.argsort(-s, kind="stable")[:rmax][rmin:]
@@ -130,9 +158,12 @@ def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, files):
         positives = sorted(p for p in qrels.get(q, ()) if p in doc_set)
         if not positives:
             continue
-        negs = mine_query(c, scores[qi], doc_ids, set(positives), max_positives)
+        pos_scores = [scores[qi][doc_index[p]] for p in positives]
+        refs = references(c, pos_scores)
+        per_ref = [mine_query(c, scores[qi], doc_ids, set(positives), max_positives, r) for r in refs]
         # step 12: the same negatives for every positive of the query
-        for p in positives:
+        for j, p in enumerate(positives):
+            negs = per_ref[j] if len(per_ref) > 1 else per_ref[0]
             ps = scores[qi][doc_index[p]]
             for r, (d, sc) in enumerate(negs, 1):
                 trip.append((q, p, doc_ids[d], r, sc, ps))

@@ -1,0 +1,677 @@
+/*
+ * driver.c
+ *		Reads run and qrels once, forms each evaluated query as trec_eval does
+ *		(docs/metrics.md section 1) and walks the measure table.  The SQL entry
+ *		trec_eval() prints the rows of `trec_eval -q`.
+ *
+ * Ids of any type are compared as their text form in C byte order (strcmp),
+ * like trec_eval: "01" and "1" differ, "doc9" > "doc10".
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "io/reader.h"
+#include "io/srf.h"
+#include "kernels/rng.h"
+#include "metrics/metrics.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+typedef struct QrelsQuery
+{
+	const char *qid;
+	int64		n;
+	char	  **docs;			/* sorted by strcmp */
+	int32	   *grades;
+	int			num_levels;
+	int64	   *levels;
+} QrelsQuery;
+
+struct HnQrels
+{
+	int			nq;
+	QrelsQuery *queries;		/* sorted by qid */
+	int64		positive_rows;	/* rows with grade > 0: -c's num_rel recount */
+};
+
+/* The doc trec_eval -c ranks alone for a qrels query missing from the run. */
+#define BOGUS_DOCNO "ceci_nest_pas_un_docno"
+
+/* One retrieved doc while ranking a query. */
+typedef struct RankedDoc
+{
+	double		score;
+	const char *doc;
+	int32		rel;
+} RankedDoc;
+
+/* ---------- reading ---------- */
+
+/* Text forms of an id column (bigint ids are printed once, into one block). */
+static char **
+ids_as_text(const HnIds *ids, int64 n)
+{
+	char	  **out;
+	char		buf[32];
+
+	if (ids->is_text)
+		return ids->texts;
+	out = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(n, 1));
+	for (int64 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		out[i] = pstrdup(hn_ids_cstring(ids, i, buf, sizeof(buf)));
+	}
+	return out;
+}
+
+typedef struct QrelRow
+{
+	const char *qid;
+	const char *doc;
+	int32		grade;
+} QrelRow;
+
+static int
+cmp_qrel_row(const void *a, const void *b)
+{
+	const QrelRow *x = a,
+			   *y = b;
+	int			c = strcmp(x->qid, y->qid);
+
+	return c != 0 ? c : strcmp(x->doc, y->doc);
+}
+
+static void
+check_grade(int32 grade, int64 row)
+{
+	if (grade > HN_MAX_GRADE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("relevance %d in row " INT64_FORMAT " of the qrels query is too large", grade, row + 1),
+				 errhint("Relevance grades must be at most %d (trec_eval uses -127..127).", HN_MAX_GRADE)));
+}
+
+/* Per-grade judgment counts of one query (negative grades not counted). */
+static void
+count_levels(QrelsQuery *q)
+{
+	int32		max = -1;
+
+	for (int64 i = 0; i < q->n; i++)
+		max = Max(max, q->grades[i]);
+	q->levels = palloc0(sizeof(int64) * (max + 1 > 0 ? max + 1 : 1));
+	q->num_levels = 0;
+	for (int64 i = 0; i < q->n; i++)
+		if (q->grades[i] >= 0)
+			q->levels[q->grades[i]]++;
+	for (int g = 0; g <= max; g++)
+		if (q->levels[g] > 0)
+			q->num_levels = g + 1;
+}
+
+HnQrels *
+hn_qrels_read(const char *sql)
+{
+	static const HnColumnSpec spec[] = {
+		{"query_id", HN_COL_ID, true, false},
+		{"doc_id", HN_COL_ID, true, false},
+		{"relevance", HN_COL_INT4, true, false},
+	};
+	HnBatch    *b = hn_read_all("qrels", sql, spec, lengthof(spec));
+	char	  **qid = ids_as_text(&b->cols[0].ids, b->nrows);
+	char	  **doc = ids_as_text(&b->cols[1].ids, b->nrows);
+	QrelRow    *rows;
+	HnQrels    *qrels = palloc0(sizeof(HnQrels));
+	int64		start = 0;
+
+	if (b->nrows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the qrels query returned no rows"),
+				 errhint("Queries are evaluated against their judgments: pass a non-empty qrels query.")));
+	rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(QrelRow) * b->nrows);
+	for (int64 i = 0; i < b->nrows; i++)
+	{
+		check_grade(b->cols[2].i4[i], i);
+		rows[i].qid = qid[i];
+		rows[i].doc = doc[i];
+		rows[i].grade = b->cols[2].i4[i];
+		if (rows[i].grade > 0)
+			qrels->positive_rows++;
+	}
+	qsort(rows, b->nrows, sizeof(QrelRow), cmp_qrel_row);
+	qrels->queries = palloc0(sizeof(QrelsQuery));
+	for (int64 i = 1; i <= b->nrows; i++)
+	{
+		if (i < b->nrows && strcmp(rows[i].qid, rows[start].qid) == 0)
+		{
+			if (strcmp(rows[i].doc, rows[i - 1].doc) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_CARDINALITY_VIOLATION),
+						 errmsg("duplicate judgment of document \"%s\" for query \"%s\" in the qrels",
+								rows[i].doc, rows[i].qid),
+						 errhint("Keep one row per (query_id, doc_id), e.g. SELECT DISTINCT ON (query_id, doc_id) ... .")));
+			continue;
+		}
+		{
+			QrelsQuery *q;
+			int64		n = i - start;
+
+			qrels->queries = repalloc(qrels->queries, sizeof(QrelsQuery) * (qrels->nq + 1));
+			q = &qrels->queries[qrels->nq++];
+			q->qid = rows[start].qid;
+			q->n = n;
+			q->docs = palloc(sizeof(char *) * n);
+			q->grades = palloc(sizeof(int32) * n);
+			for (int64 j = 0; j < n; j++)
+			{
+				q->docs[j] = (char *) rows[start + j].doc;
+				q->grades[j] = rows[start + j].grade;
+			}
+			count_levels(q);
+		}
+		start = i;
+	}
+	return qrels;
+}
+
+/*
+ * Run rows: query_id, doc_id, score (and run_id for compare_runs, returned
+ * in *run_ids).  NaN scores have no place in a ranking: rejected.
+ */
+HnRunRows *
+hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
+{
+	static const HnColumnSpec spec[] = {
+		{"query_id", HN_COL_ID, true, false},
+		{"doc_id", HN_COL_ID, true, false},
+		{"score", HN_COL_FLOAT8, true, false},
+		{"run_id", HN_COL_ID, true, false},
+	};
+	HnBatch    *b = hn_read_all(with_run_id ? "runs" : "run", sql, spec,
+								with_run_id ? 4 : 3);
+	HnRunRows  *run = palloc0(sizeof(HnRunRows));
+
+	run->n = b->nrows;
+	run->qid = ids_as_text(&b->cols[0].ids, b->nrows);
+	run->doc = ids_as_text(&b->cols[1].ids, b->nrows);
+	run->score = b->cols[2].f8;
+	for (int64 i = 0; i < b->nrows; i++)
+		if (isnan(run->score[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("score of document \"%s\" for query \"%s\" in the run is NaN",
+							run->doc[i], run->qid[i]),
+					 errhint("Rank with real numbers: filter or replace NaN scores.")));
+	if (with_run_id)
+		*run_ids = ids_as_text(&b->cols[3].ids, b->nrows);
+	return run;
+}
+
+/* ---------- ranking ---------- */
+
+/* Rows of one query by (doc, score descending): duplicates keep the best. */
+static int
+cmp_doc_score(const void *a, const void *b, void *arg)
+{
+	const HnRunRows *r = arg;
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+	int			c = strcmp(r->doc[x], r->doc[y]);
+
+	if (c == 0)
+		c = (r->score[x] < r->score[y]) - (r->score[x] > r->score[y]);
+	return c;
+}
+
+static int
+cmp_group_qid(const void *a, const void *b, void *arg)
+{
+	char	  **qid = arg;
+
+	return strcmp(qid[*(const int32 *) a], qid[*(const int32 *) b]);
+}
+
+/*
+ * Query group of every row, by hashing the query id (a full sort of the
+ * rows by query id costs most of the evaluation on large runs).  Rows of
+ * one query usually come together: a row equal to the previous skips the
+ * hash.  Returns the group of each row; *group_qid names each group.
+ */
+static int32 *
+group_by_query(const HnRunRows *run, int32 *ngroups, char ***group_qid)
+{
+	uint64		size = 16;
+	int32	   *slots;
+	int32	   *group = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(run->n, 1));
+	char	  **names = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(run->n, 1));
+	int32		n = 0;
+
+	while (size < (uint64) run->n * 2)
+		size <<= 1;
+	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * size);
+	memset(slots, -1, sizeof(int32) * size);
+	for (int64 i = 0; i < run->n; i++)
+	{
+		const char *q = run->qid[i];
+		uint64		h;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (i > 0 && strcmp(q, run->qid[i - 1]) == 0)
+		{
+			group[i] = group[i - 1];
+			continue;
+		}
+		h = hn_hash_bytes(q, strlen(q)) & (size - 1);
+		while (slots[h] >= 0 && strcmp(names[slots[h]], q) != 0)
+			h = (h + 1) & (size - 1);
+		if (slots[h] < 0)
+		{
+			slots[h] = n;
+			names[n++] = (char *) q;
+		}
+		group[i] = slots[h];
+	}
+	pfree(slots);
+	*ngroups = n;
+	*group_qid = names;
+	return group;
+}
+
+/*
+ * Run row positions ordered by (qid, doc, score descending) and
+ * deduplicated on (qid, doc); *ndup counts the rows dropped.
+ */
+static int64 *
+sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
+{
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(run->n, 1));
+	int32		ngroups;
+	char	  **group_qid;
+	int32	   *group = group_by_query(run, &ngroups, &group_qid);
+	int32	   *by_qid = palloc(sizeof(int32) * Max(ngroups, 1));
+	int64	   *start = palloc0(sizeof(int64) * (ngroups + 1));
+	int32	   *rank = palloc(sizeof(int32) * Max(ngroups, 1));
+	int64		k = 0,
+				from = 0;
+
+	for (int32 g = 0; g < ngroups; g++)
+		by_qid[g] = g;
+	qsort_arg(by_qid, ngroups, sizeof(int32), cmp_group_qid, group_qid);
+	for (int32 r = 0; r < ngroups; r++)
+		rank[by_qid[r]] = r;
+	/* counting sort of the rows into query order */
+	for (int64 i = 0; i < run->n; i++)
+		start[rank[group[i]] + 1]++;
+	for (int32 r = 0; r < ngroups; r++)
+		start[r + 1] += start[r];
+	for (int64 i = 0; i < run->n; i++)
+		order[start[rank[group[i]]]++] = i;
+	*ndup = 0;
+	for (int32 r = 0; r < ngroups; r++)
+	{
+		int64		to = start[r];
+		int64		first = k;
+
+		CHECK_FOR_INTERRUPTS();
+		qsort_arg(order + from, to - from, sizeof(int64), cmp_doc_score, run);
+		for (int64 i = from; i < to; i++)
+		{
+			if (k > first && strcmp(run->doc[order[i]], run->doc[order[k - 1]]) == 0)
+			{
+				(*ndup)++;
+				continue;
+			}
+			order[k++] = order[i];
+		}
+		from = to;
+	}
+	*nkept = k;
+	return order;
+}
+
+/* trec_eval's order: score descending, ties by docno descending (strcmp). */
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	const RankedDoc *x = a,
+			   *y = b;
+
+	if (x->score > y->score)
+		return -1;
+	if (x->score < y->score)
+		return 1;
+	return strcmp(y->doc, x->doc);
+}
+
+/*
+ * Ranks docs[0..n) of one query (score and doc set, in doc order) against
+ * its judgments, applies -M and -J and fills q.
+ */
+static void
+form_query(const QrelsQuery *jq, RankedDoc *docs, int64 n,
+		   const HnEvalFlags *flags, int32 *rel, HnQueryEval *q)
+{
+	int64		j = 0,
+				kept = 0;
+
+	for (int64 i = 0; i < n; i++)
+	{
+		int			c = 1;
+
+		while (j < jq->n && (c = strcmp(jq->docs[j], docs[i].doc)) < 0)
+			j++;
+		if (j < jq->n && c == 0)
+			docs[i].rel = jq->grades[j] < 0 ? HN_REL_UNJUDGED : jq->grades[j];
+		else
+			docs[i].rel = HN_REL_NONPOOL;
+	}
+	qsort(docs, n, sizeof(RankedDoc), cmp_ranked);
+	if (flags->max_rank > 0 && n > flags->max_rank)
+		n = flags->max_rank;
+
+	memset(q, 0, sizeof(HnQueryEval));
+	q->qid = jq->qid;
+	q->num_levels = jq->num_levels;
+	q->levels = jq->levels;
+	for (int g = flags->relevance_level < 0 ? 0 : flags->relevance_level; g < jq->num_levels; g++)
+		q->num_rel += jq->levels[g];
+	for (int64 i = 0; i < n; i++)
+	{
+		int32		v = docs[i].rel;
+
+		if (flags->judged_only && v < 0)
+			continue;
+		rel[kept++] = v;
+		if (v == HN_REL_NONPOOL)
+			q->num_nonpool++;
+		else if (v == HN_REL_UNJUDGED)
+			q->num_unjudged++;
+		else if (v >= flags->relevance_level)
+			q->num_rel_ret++;
+	}
+	if (flags->judged_only)
+		q->num_nonpool = q->num_unjudged = 0;
+	q->n = kept;
+	q->rel = rel;
+}
+
+void
+hn_eval_flags_init(HnEvalFlags *flags, bool complete, int relevance_level,
+				   bool judged_only, bool max_rank_null, int64 max_rank)
+{
+	if (!max_rank_null && max_rank <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_rank must be positive, got " INT64_FORMAT, max_rank),
+				 errhint("max_rank keeps the first N ranks of each query (trec_eval -M N); NULL keeps all.")));
+	flags->complete = complete;
+	flags->relevance_level = relevance_level;
+	flags->judged_only = judged_only;
+	flags->max_rank = max_rank_null ? 0 : max_rank;
+}
+
+/*
+ * trec_eval then zeroes the values named exactly num_ret, utility and
+ * rbp_resid, and those starting with unj (not the parameterised ones).
+ */
+static void
+clear_bogus(const HnMeasureSet *set, double *out)
+{
+	for (int m = 0; m < set->nmeasures; m++)
+	{
+		const HnMeasure *mm = &set->measures[m];
+
+		for (int v = 0; v < mm->nvalues; v++)
+		{
+			const char *name = mm->names[v];
+
+			if (strcmp(name, "num_ret") == 0 || strcmp(name, "utility") == 0 ||
+				strcmp(name, "rbp_resid") == 0 || strncmp(name, "unj", 3) == 0 ||
+				strcmp(name, "NumRet") == 0)
+				out[mm->offset + v] = 0.0;
+		}
+	}
+}
+
+static void
+evaluate_query(const HnMeasureSet *set, const HnQueryEval *q, const HnEvalFlags *flags,
+			   double *out)
+{
+	for (int m = 0; m < set->nmeasures; m++)
+	{
+		const HnMeasure *mm = &set->measures[m];
+
+		mm->def->calc(mm, q, flags, out + mm->offset);
+	}
+}
+
+/*
+ * Evaluates one run: the qrels queries present in the run (all of them with
+ * -c, missing ones as empty rankings), in qrels qid order.
+ */
+HnRunEval *
+hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
+				const HnEvalFlags *flags)
+{
+	HnRunEval  *ev = palloc0(sizeof(HnRunEval));
+	int64		nkept,
+				ndup,
+				pos = 0,
+				maxgroup = 1;
+	int64	   *order = sorted_run(run, &nkept, &ndup);
+	RankedDoc  *docs;
+	int32	   *rel;
+
+	if (ndup > 0)
+		ereport(WARNING,
+				(errmsg(INT64_FORMAT " duplicate (query_id, doc_id) rows in the run: kept the highest score of each", ndup),
+				 errhint("trec_eval rejects such runs; deduplicate the run query to silence this warning.")));
+	for (int64 i = 0, s = 0; i <= nkept; i++)
+		if (i == nkept || strcmp(run->qid[order[i]], run->qid[order[s]]) != 0)
+		{
+			maxgroup = Max(maxgroup, i - s);
+			s = i;
+		}
+	docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(RankedDoc) * maxgroup);
+	rel = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * maxgroup);
+	ev->qids = palloc(sizeof(char *) * qrels->nq);
+	ev->values = MemoryContextAllocHuge(CurrentMemoryContext,
+										sizeof(double) * Max(set->nvalues, 1) * qrels->nq);
+	for (int qi = 0; qi < qrels->nq; qi++)
+	{
+		const QrelsQuery *jq = &qrels->queries[qi];
+		int			c = 1;
+		int64		end;
+		HnQueryEval q;
+		double	   *out;
+
+		CHECK_FOR_INTERRUPTS();
+		while (pos < nkept && (c = strcmp(run->qid[order[pos]], jq->qid)) < 0)
+			pos++;
+		end = pos;
+		if (pos < nkept && c == 0)
+			while (end < nkept && strcmp(run->qid[order[end]], jq->qid) == 0)
+				end++;
+		else if (!flags->complete)
+			continue;
+		if (end > pos)
+			for (int64 i = pos; i < end; i++)
+			{
+				docs[i - pos].score = run->score[order[i]];
+				docs[i - pos].doc = run->doc[order[i]];
+			}
+		else
+		{
+			/* trec_eval -c ranks one fictitious doc for a missing query */
+			docs[0].score = 1.0;
+			docs[0].doc = BOGUS_DOCNO;
+		}
+		form_query(jq, docs, Max(end - pos, 1), flags, rel, &q);
+		out = ev->values + (int64) ev->nq * set->nvalues;
+		memset(out, 0, sizeof(double) * set->nvalues);
+		evaluate_query(set, &q, flags, out);
+		if (end == pos)
+			clear_bogus(set, out);
+		pos = end;
+		ev->qids[ev->nq++] = jq->qid;
+	}
+	ev->all_num_rel = flags->complete ? (double) qrels->positive_rows : -1;
+	return ev;
+}
+
+double
+hn_summary_value(const HnMeasure *m, int v, const HnRunEval *ev, const HnMeasureSet *set)
+{
+	double		sum = 0.0;
+
+	if (m->def->summary == HN_SUMMARY_NUM_Q)
+		return ev->nq;
+	/* trec_eval's -c recount of num_rel ignores -l and the query set */
+	if (m->def->calc == hn_m_num_rel && ev->all_num_rel >= 0)
+		return ev->all_num_rel;
+	for (int q = 0; q < ev->nq; q++)
+		sum += ev->values[(int64) q * set->nvalues + m->offset + v];
+	switch (m->def->summary)
+	{
+		case HN_SUMMARY_SUM:
+			return sum;
+		case HN_SUMMARY_GEOMETRIC:
+			return exp(sum / ev->nq);
+		default:
+			return sum / ev->nq;
+	}
+}
+
+/* ---------- SQL entry ---------- */
+
+static char **
+text_array_items(ArrayType *arr, const char *what, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
+	out = palloc(sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s contains a NULL", what),
+					 errhint("Remove the NULL from the array.")));
+		out[i] = TextDatumGetCString(elems[i]);
+	}
+	return out;
+}
+
+/* Every argument but the last (max_rank) must be given. */
+static void
+require_args(FunctionCallInfo fcinfo)
+{
+	static const char *const names[] = {
+		"run", "qrels", "measures", "per_query", "complete", "relevance_level", "judged_only"
+	};
+
+	for (int a = 0; a < lengthof(names); a++)
+		if (PG_ARGISNULL(a))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be NULL", names[a]),
+					 errhint("Only max_rank may be NULL (no cut-off).")));
+}
+
+/* Text datums are made once per name and per query: rows copy them. */
+static void
+put_row(HnSrf *srf, Datum measure, Datum qid, double value)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = measure;
+	values[1] = qid;
+	values[2] = Float8GetDatum(value);
+	hn_srf_put(srf, values, nulls);
+}
+
+static Datum *
+value_name_datums(const HnMeasureSet *set)
+{
+	Datum	   *names = palloc(sizeof(Datum) * Max(set->nvalues, 1));
+
+	for (int m = 0; m < set->nmeasures; m++)
+		for (int v = 0; v < set->measures[m].nvalues; v++)
+			names[set->measures[m].offset + v] = CStringGetTextDatum(set->measures[m].names[v]);
+	return names;
+}
+
+static void
+no_common_queries(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("no query has both run rows and judgments"),
+			 errhint("Check that query_id values match in run and qrels (compared as text), "
+					 "or pass complete => true to score missing queries as 0.")));
+}
+
+PG_FUNCTION_INFO_V1(hn_trec_eval);
+Datum
+hn_trec_eval(PG_FUNCTION_ARGS)
+{
+	HnSrf		srf;
+	HnEvalFlags flags;
+	HnMeasureSet *set;
+	HnQrels    *qrels;
+	HnRunRows  *run;
+	HnRunEval  *ev;
+	char	  **names;
+	int			nnames;
+	bool		per_query;
+	Datum	   *names_d;
+
+	require_args(fcinfo);
+	names = text_array_items(PG_GETARG_ARRAYTYPE_P(2), "measures", &nnames);
+	set = hn_measures_parse(names, nnames);
+	per_query = PG_GETARG_BOOL(3);
+	hn_eval_flags_init(&flags, PG_GETARG_BOOL(4), PG_GETARG_INT32(5), PG_GETARG_BOOL(6),
+					   PG_ARGISNULL(7), PG_ARGISNULL(7) ? 0 : PG_GETARG_INT32(7));
+	hn_srf_begin(fcinfo, &srf);
+
+	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	run = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, NULL);
+	ev = hn_evaluate_run(qrels, run, set, &flags);
+	if (ev->nq == 0)
+		no_common_queries();
+
+	names_d = value_name_datums(set);
+	for (int q = 0; per_query && q < ev->nq; q++)
+	{
+		Datum		qid = CStringGetTextDatum(ev->qids[q]);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int m = 0; m < set->nmeasures; m++)
+		{
+			const HnMeasure *mm = &set->measures[m];
+
+			if (!mm->def->per_query)
+				continue;
+			for (int v = 0; v < mm->nvalues; v++)
+				put_row(&srf, names_d[mm->offset + v], qid,
+						ev->values[(int64) q * set->nvalues + mm->offset + v]);
+		}
+		pfree(DatumGetPointer(qid));
+	}
+	for (int m = 0; m < set->nmeasures; m++)
+		for (int v = 0; v < set->measures[m].nvalues; v++)
+			put_row(&srf, names_d[set->measures[m].offset + v], CStringGetTextDatum("all"),
+					hn_summary_value(&set->measures[m], v, ev, set));
+	PG_RETURN_NULL();
+}

@@ -1,0 +1,43 @@
+-- pgTAP: knn_search(method => 'index') through pgvector (no index: the
+-- planner's exact ORDER BY; HNSW: approximate, but the index is used), checked
+-- against numpy float64 (test/tools/knn_reference.py).
+BEGIN;
+SELECT plan(7);
+CREATE EXTENSION IF NOT EXISTS vector;
+
+\ir include/knn_cranfield.psql
+CREATE TABLE knn_i_docs AS SELECT id, embedding::vector(512) AS embedding FROM cd;
+
+-- rows differing from numpy beyond float32 near-ties (as in knn_exact.sql)
+CREATE FUNCTION pg_temp.mismatches(m text, k int) RETURNS bigint LANGUAGE sql AS $$
+	SELECT count(*)
+	FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 60',
+			'SELECT id, embedding FROM knn_i_docs', k, m, 'index') g
+		LEFT JOIN cref rr ON (rr.metric, rr.query_id, rr.rank) = (m, g.query_id, g.rank)
+		LEFT JOIN cref rd ON (rd.metric, rd.query_id, rd.doc_id) = (m, g.query_id, g.doc_id)
+	WHERE rd.score IS NULL OR abs(g.score - rd.score) > 1e-5
+		OR (g.doc_id <> rr.doc_id AND abs(rd.score - rr.score) > 2e-6)
+$$;
+
+SET LOCAL enable_indexscan = off;
+SELECT is(pg_temp.mismatches(m, 10), 0::bigint, m || ': without an index, method index is exact')
+	FROM unnest(ARRAY['cosine', 'ip', 'l2']) m;
+RESET enable_indexscan;
+
+CREATE INDEX knn_i_hnsw ON knn_i_docs USING hnsw (embedding vector_cosine_ops);
+ANALYZE knn_i_docs;
+SET LOCAL enable_seqscan = off;
+SELECT is((SELECT count(*) FROM knn_search('SELECT id, embedding FROM cq', 'SELECT id, embedding FROM knn_i_docs',
+		10, 'cosine', 'index')), 2250::bigint, 'HNSW: 10 rows per query');
+SELECT cmp_ok((SELECT idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'knn_i_docs'), '>=', 225::bigint,
+	'HNSW: the planner used the (only) index for every query');
+SELECT cmp_ok((SELECT count(*)::float8 / 2250 FROM knn_search('SELECT id, embedding FROM cq',
+		'SELECT id, embedding FROM knn_i_docs', 10, 'cosine', 'index') g
+		JOIN cref r ON r.metric = 'cosine' AND r.query_id = g.query_id AND r.doc_id = g.doc_id AND r.rank <= 10),
+	'>=', 0.9::float8, 'HNSW: recall@10 against numpy is at least 0.9');
+SELECT throws_ok($$SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1,2]::real[] AS embedding',
+	'SELECT id, embedding FROM knn_i_docs', 3, 'cosine', 'index')$$, '22000', NULL,
+	'mismatched dimensions are rejected before searching');
+
+SELECT * FROM finish();
+ROLLBACK;
