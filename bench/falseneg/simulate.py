@@ -177,7 +177,7 @@ def expected_fn(k):
 
 def mining_has_fn():
     """True when mine_hard_negatives takes pooled_runs, i.e. its false-negative stage is wired
-    to src/falseneg (bench/falseneg/mining-integration.patch until branch mining has it)."""
+    to src/falseneg (kept so the script also runs against builds from before that)."""
     return psql("""SELECT count(*) FROM pg_proc WHERE proname = 'mine_hard_negatives'
 	AND 'pooled_runs' = ANY (proargnames)""")[0][0] != "0"
 

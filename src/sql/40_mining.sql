@@ -49,7 +49,8 @@ CREATE FUNCTION mine_hard_negatives(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (
 	query_id bigint,
 	positive_id bigint,
@@ -66,7 +67,7 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
 'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
 'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
@@ -109,12 +110,13 @@ CREATE FUNCTION mine_hard_negatives_stats(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (step integer, item text, measure text, value double precision)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
 'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
 'order, rank window, sampled, backfilled, missing, and count/mean/std/min/25%/50%/75%/max of the '
@@ -157,7 +159,8 @@ CREATE FUNCTION mine_hard_negatives(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (
 	query_id anyelement,
 	positive_id anyelement,
@@ -174,7 +177,7 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
 'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
 'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
@@ -218,12 +221,13 @@ CREATE FUNCTION mine_hard_negatives_stats(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (step integer, item text, measure text, value double precision)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
 'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
 'order, rank window, sampled, backfilled, missing, and count/mean/std/min/25%/50%/75%/max of the '
