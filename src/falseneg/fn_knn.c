@@ -134,11 +134,11 @@ hardneg_knn_noise_flags(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_candidates(&in.c, cand_sql);
 	hn_fn_read_qrels(&in.qr, qrels_sql);
-	hn_fn_check_id_kinds("candidates", in.c.qid, "qrels", in.qr.qid);
+	hn_ids_check_kinds("candidates", in.c.qid, "qrels", in.qr.qid);
 	hn_fn_read_embeddings(&in.queries, "queries", queries_sql);
-	hn_fn_check_id_kinds("candidates", in.c.qid, "queries", in.queries.ids);
+	hn_ids_check_kinds("candidates", in.c.qid, "queries", in.queries.ids);
 	hn_fn_read_embeddings(&in.corpus, "corpus", corpus_sql);
-	hn_fn_check_id_kinds("candidates", in.c.did, "corpus", in.corpus.ids);
+	hn_ids_check_kinds("candidates", in.c.did, "corpus", in.corpus.ids);
 	in.labelled = hn_fn_labelled_queries(&in.queries, &in.qr, kp.level, &in.nlabelled);
 	neighbours = palloc(sizeof(int64) * kp.k);
 	for (int64 g = 0; g < in.c.ngroups; g++)

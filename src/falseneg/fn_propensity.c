@@ -22,7 +22,7 @@ hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
 	int			ncells;
 
 	hn_fn_read_runs(&m->runs, "pooled_runs", sql);
-	hn_fn_check_id_kinds("pooled_runs", m->runs.qid, "qrels", qr->qid);
+	hn_ids_check_kinds("pooled_runs", m->runs.qid, "qrels", qr->qid);
 	m->edges = edges;
 	m->nb = nedges;
 	m->level = level;
@@ -215,7 +215,7 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_candidates(&c, cand_sql);
 	hn_fn_read_qrels(&qr, qrels_sql);
-	hn_fn_check_id_kinds("candidates", c.qid, "qrels", qr.qid);
+	hn_ids_check_kinds("candidates", c.qid, "qrels", qr.qid);
 	if (runs_sql)
 		hn_fn_pool_build(&m, &qr, runs_sql, edges, nedges, level);
 	bucket = palloc(sizeof(int) * Max(c.n, 1));

@@ -118,7 +118,7 @@ hn_fn_read_teacher(HnFnTeacher *t, const char *sql, const HnIds *check_qids)
 	t->qid = &b->cols[0].ids;
 	t->did = &b->cols[1].ids;
 	t->score = b->cols[2].f8;
-	hn_fn_check_id_kinds("candidates", check_qids, "teacher_scores", t->qid);
+	hn_ids_check_kinds("candidates", check_qids, "teacher_scores", t->qid);
 	hn_fn_pair_index_build(&t->ix, t->qid, t->did, t->n);
 }
 
@@ -263,7 +263,7 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 	{
 		qr = &qrels;
 		hn_fn_read_qrels(qr, text_to_cstring(PG_GETARG_TEXT_PP(2)));
-		hn_fn_check_id_kinds("candidates", c.qid, "qrels", qr->qid);
+		hn_ids_check_kinds("candidates", c.qid, "qrels", qr->qid);
 	}
 	if (tp.platt)
 		hn_fn_teacher_calibrate(&t, qr, tp.level);

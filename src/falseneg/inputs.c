@@ -108,56 +108,18 @@ hn_fn_pair_query_range(const HnFnPairIndex *ix, const HnIds *q, int64 qi,
 	*hi = pair_lower_bound(ix, q, qi, NULL, 0, true);
 }
 
-static int
-id_cmp(const void *pa, const void *pb, void *arg)
-{
-	int64		a = *(const int64 *) pa,
-				b = *(const int64 *) pb;
-	int			c = hn_ids_compare(arg, a, arg, b);
-
-	return c != 0 ? c : (a > b) - (a < b);
-}
-
 void
 hn_fn_id_index_build(HnFnIdIndex *ix, const HnIds *ids, int64 n)
 {
 	ix->ids = ids;
 	ix->n = n;
-	ix->order = identity_order(n);
-	qsort_arg(ix->order, n, sizeof(int64), id_cmp, (void *) ids);
+	ix->order = hn_ids_sort_order(ids, n);
 }
 
 int64
 hn_fn_id_find(const HnFnIdIndex *ix, const HnIds *key, int64 ki)
 {
-	int64		lo = 0,
-				hi = ix->n;
-
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (hn_ids_compare(ix->ids, ix->order[mid], key, ki) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < ix->n && hn_ids_compare(ix->ids, ix->order[lo], key, ki) == 0)
-		return ix->order[lo];
-	return -1;
-}
-
-void
-hn_fn_check_id_kinds(const char *what_a, const HnIds *a,
-					 const char *what_b, const HnIds *b)
-{
-	if (a->is_text != b->is_text)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the %s query has %s ids but the %s query has %s ids",
-						what_a, a->is_text ? "text" : "integer",
-						what_b, b->is_text ? "text" : "integer"),
-				 errhint("Cast the id columns of both queries to one type, e.g. ::text.")));
+	return hn_ids_find(ix->ids, ix->order, ix->n, key, ki);
 }
 
 /* ---------- candidates ---------- */

@@ -44,9 +44,6 @@ typedef struct HnFnIdIndex
 extern void hn_fn_id_index_build(HnFnIdIndex *ix, const HnIds *ids, int64 n);
 extern int64 hn_fn_id_find(const HnFnIdIndex *ix, const HnIds *key, int64 ki);	/* row or -1 */
 
-/* Ids of two inputs must both be integers or both text (22023 otherwise). */
-extern void hn_fn_check_id_kinds(const char *what_a, const HnIds *a,
-								 const char *what_b, const HnIds *b);
 
 /* Candidates: query_id, doc_id, score, optional rank (computed if absent). */
 typedef struct HnFnCandidates

@@ -170,7 +170,7 @@ hardneg_pooling_report(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_runs(&runs, "run", run_sql);
 	hn_fn_read_qrels(&qr, qrels_sql);
-	hn_fn_check_id_kinds("run", runs.qid, "qrels", qr.qid);
+	hn_ids_check_kinds("run", runs.qid, "qrels", qr.qid);
 	for (int r = 0; r < runs.nruns; r++)
 	{
 		int64		hi = lo;

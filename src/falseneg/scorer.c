@@ -96,8 +96,8 @@ hn_fn_scorer_begin(const HnFnScorerConfig *cfg)
 	{
 		embeddings(&s->queries, cfg->query_batch, "queries", cfg->queries);
 		embeddings(&s->corpus, cfg->corpus_batch, "corpus", cfg->corpus);
-		hn_fn_check_id_kinds("queries", s->queries.ids, "qrels", s->qr.qid);
-		hn_fn_check_id_kinds("corpus", s->corpus.ids, "qrels", s->qr.did);
+		hn_ids_check_kinds("queries", s->queries.ids, "qrels", s->qr.qid);
+		hn_ids_check_kinds("corpus", s->corpus.ids, "qrels", s->qr.did);
 		s->labelled = hn_fn_labelled_queries(&s->queries, &s->qr, cfg->level, &s->nlabelled);
 		s->neighbours = palloc(sizeof(int64) * cfg->k);
 	}
@@ -113,8 +113,8 @@ hn_fn_scorer_begin(const HnFnScorerConfig *cfg)
 void
 hn_fn_scorer_check_ids(HnFnScorer *s, const char *what, const HnIds *qids, const HnIds *dids)
 {
-	hn_fn_check_id_kinds(what, qids, "qrels", s->qr.qid);
-	hn_fn_check_id_kinds(what, dids, "qrels", s->qr.did);
+	hn_ids_check_kinds(what, qids, "qrels", s->qr.qid);
+	hn_ids_check_kinds(what, dids, "qrels", s->qr.did);
 }
 
 void

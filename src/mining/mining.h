@@ -216,8 +216,6 @@ typedef struct HnMineInputs
 } HnMineInputs;
 
 extern void hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in);
-extern int64 hn_mine_find_id(const HnIds *sorted_ids, const int64 *order, int64 n,
-							 const HnIds *probe, int64 i);
 extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow,
 								  float *score);
 
