@@ -242,7 +242,7 @@ COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, inte
 CREATE FUNCTION hard_negatives_ntuple(mined regclass, id_type anyelement,
 	num_negatives integer DEFAULT NULL)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, negative_ids anyarray, scores real[])
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -267,7 +267,7 @@ COMMENT ON FUNCTION hard_negatives_ntuple(regclass, anyelement, integer) IS
 
 CREATE FUNCTION hard_negatives_ntuple(mined regclass, num_negatives integer DEFAULT NULL)
 RETURNS TABLE (query_id bigint, positive_id bigint, negative_ids bigint[], scores real[])
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 AS $fn$ SELECT * FROM hard_negatives_ntuple($1, NULL::bigint, $2) $fn$;
 COMMENT ON FUNCTION hard_negatives_ntuple(regclass, integer) IS
 'hard_negatives_ntuple for bigint ids';
@@ -275,7 +275,7 @@ COMMENT ON FUNCTION hard_negatives_ntuple(regclass, integer) IS
 CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass, id_type anyelement)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_id anyelement, label integer,
 	score real, slot integer)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -296,7 +296,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass, anyelement) IS
 CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass)
 RETURNS TABLE (query_id bigint, positive_id bigint, doc_id bigint, label integer, score real,
 	slot integer)
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 AS $fn$ SELECT * FROM hard_negatives_labeled_pairs($1, NULL::bigint) $fn$;
 COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass) IS
 'hard_negatives_labeled_pairs for bigint ids';
@@ -304,7 +304,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass) IS
 CREATE FUNCTION hard_negatives_labeled_lists(mined regclass, id_type anyelement)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_ids anyarray, labels integer[],
 	scores real[])
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -325,7 +325,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass, anyelement) IS
 CREATE FUNCTION hard_negatives_labeled_lists(mined regclass)
 RETURNS TABLE (query_id bigint, positive_id bigint, doc_ids bigint[], labels integer[],
 	scores real[])
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 AS $fn$ SELECT * FROM hard_negatives_labeled_lists($1, NULL::bigint) $fn$;
 COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass) IS
 'hard_negatives_labeled_lists for bigint ids';
@@ -333,7 +333,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass) IS
 CREATE FUNCTION hard_negatives_jsonl(mined regclass, style text DEFAULT 'sentence-transformers',
 	query_texts text DEFAULT NULL, doc_texts text DEFAULT NULL, output_scores boolean DEFAULT false)
 RETURNS SETOF text
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	qt text := coalesce(query_texts, 'SELECT NULL::text AS id, NULL::text AS text WHERE false');
 	dt text := coalesce(doc_texts, 'SELECT NULL::text AS id, NULL::text AS text, NULL::text AS title WHERE false');
