@@ -29,13 +29,20 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 # -Werror is not set: PostgreSQL headers of other versions may warn.
-PG_CPPFLAGS = -I$(srcdir)/src -std=gnu99 -Wall -Wmissing-prototypes
+# -MMD -MP: objects depend on the headers they include, so a changed struct
+# never leaves a stale object behind (PGXS tracks only .c files).
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu99 -Wall -Wmissing-prototypes -MMD -MP
+# No JIT bitcode: it would compile every file twice and race on the .d files.
+override with_llvm = no
 SHLIB_LINK = -lopenblas -lm
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)
 
 # Adding or removing a source or fragment must rebuild the library and the
 # install script even when no remaining file is newer: track the lists.

@@ -25,7 +25,9 @@ timed() {
 	t1=$(date +%s.%N)
 	printf '   (%.2f s)\n' "$(echo "$t1 - $t0" | bc)"
 }
-sql() { hn_psql -d demo -P pager=off "$@"; }
+sql() { PGOPTIONS="-c client_min_messages=warning" hn_psql -d demo -P pager=off "$@"; }
+# what the numbers mean, printed after a step's output, as one wrapped paragraph
+say() { printf '%s ' "$@" | fold -s -w 96 | sed 's/^/   /'; echo; }
 
 step "setup: packages, build, a throwaway cluster"
 hn_install_deps

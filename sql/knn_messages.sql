@@ -13,6 +13,8 @@ SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1, 0, 0]::real[] AS embedding',
 	'SELECT id, embedding FROM knn_m UNION ALL SELECT 99, ARRAY[0, 0, 0]::real[]', 3);
 SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1, 0, 0]::real[] AS embedding', 'SELECT id, embedding FROM knn_m', 3, 'l2', 'index');
 SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1, 0, 0]::real[] AS embedding', 'SELECT name, embedding FROM knn_m', 3);
+SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1, 0, 0]::real[] AS embedding', 'SELECT name AS id, embedding FROM knn_m', 3);
+SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1, 0, 0]::real[] AS embedding', 'SELECT name AS id, embedding FROM knn_m', 3, 'cosine', 'exact', NULL::int);
 -- text ids: id_type => NULL::text; 'doc10' < 'doc2' < 'doc6' in byte order.
 -- ip with (0, 1, 0): every document scores 1, so the ranking is the id order.
 SELECT * FROM knn_search('SELECT ''q'' AS id, ARRAY[0, 1, 0]::real[] AS embedding',

@@ -2,7 +2,7 @@
 -- Cranfield USE-lite vectors (test/tools/knn_reference.py), and invariance of
 -- the results under tiles, threads, work_mem, input order and input types.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 \ir include/knn_cranfield.psql
 
@@ -72,6 +72,8 @@ SELECT is(pg_temp.same_as_base('SELECT id, embedding FROM cd',
 CREATE EXTENSION IF NOT EXISTS vector;
 SELECT is(pg_temp.same_as_base('SELECT id, embedding::vector AS embedding FROM cd'), 0::bigint,
 	'pgvector vector corpus: identical results');
+SELECT is(pg_temp.same_as_base('SELECT id, embedding::embedding AS embedding FROM cd'), 0::bigint,
+	'hardneg embedding corpus: identical results');
 
 -- k larger than the corpus returns the whole corpus, ranked
 SELECT is((SELECT count(*) FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 3',

@@ -2,7 +2,7 @@
 -- planner's exact ORDER BY; HNSW: approximate, but the index is used), checked
 -- against numpy float64 (test/tools/knn_reference.py).
 BEGIN;
-SELECT plan(7);
+SELECT plan(9);
 CREATE EXTENSION IF NOT EXISTS vector;
 
 \ir include/knn_cranfield.psql
@@ -23,6 +23,14 @@ SET LOCAL enable_indexscan = off;
 SELECT is(pg_temp.mismatches(m, 10), 0::bigint, m || ': without an index, method index is exact')
 	FROM unnest(ARRAY['cosine', 'ip', 'l2']) m;
 RESET enable_indexscan;
+CREATE TABLE knn_i_emb AS SELECT id, embedding::embedding(512) AS embedding FROM cd;
+SELECT is((SELECT count(*) FROM (
+		SELECT query_id, doc_id, rank FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 20',
+			'SELECT id, embedding FROM knn_i_emb', 10, 'l2', 'index')
+		EXCEPT ALL
+		SELECT query_id, doc_id, rank FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 20',
+			'SELECT id, embedding FROM knn_i_docs', 10, 'l2', 'index')) d),
+	0::bigint, 'hardneg embedding corpus (its own <-> operator): the same neighbours as pgvector');
 
 CREATE INDEX knn_i_hnsw ON knn_i_docs USING hnsw (embedding vector_cosine_ops);
 ANALYZE knn_i_docs;
@@ -35,6 +43,9 @@ SELECT cmp_ok((SELECT count(*)::float8 / 2250 FROM knn_search('SELECT id, embedd
 		'SELECT id, embedding FROM knn_i_docs', 10, 'cosine', 'index') g
 		JOIN cref r ON r.metric = 'cosine' AND r.query_id = g.query_id AND r.doc_id = g.doc_id AND r.rank <= 10),
 	'>=', 0.9::float8, 'HNSW: recall@10 against numpy is at least 0.9');
+SELECT is((SELECT count(*) FROM knn_search('SELECT id, embedding FROM cq WHERE id <= 2',
+		'SELECT id, embedding FROM knn_i_docs ; ', 3, 'cosine', 'index')), 6::bigint,
+	'a corpus query ending in a semicolon is accepted');
 SELECT throws_ok($$SELECT * FROM knn_search('SELECT 1 AS id, ARRAY[1,2]::real[] AS embedding',
 	'SELECT id, embedding FROM knn_i_docs', 3, 'cosine', 'index')$$, '22000', NULL,
 	'mismatched dimensions are rejected before searching');

@@ -63,8 +63,8 @@ SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, min_score =>
 	'22023 with hint', 'min_score above max_score: 22023');
 SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, score_space => %L)', :'boom', 'teacher')),
 	'22023 with hint', 'teacher score space without teacher scores: 22023');
-SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, false_negatives => %L)', :'boom', 'knn')),
-	'0A000 with hint', 'false_negatives other than none: feature_not_supported with a hint');
+SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, false_negatives => %L)', :'boom', 'knn,bm25')),
+	'22023 with hint', 'an unknown false-negative estimator: invalid_parameter_value with a hint');
 SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, method => %L)', :'boom', 'index')),
 	'0A000 with hint', 'method index: feature_not_supported with a hint');
 SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, temperature => 0, sampling_strategy => %L)', :'boom', 'softmax')),

@@ -533,6 +533,8 @@ fetch_rows(HnReader *reader, HnBatch *batch, int64 maxrows)
 bool
 hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows)
 {
+	/* every SPI call returns in SPI's procedure context: restore the caller's */
+	MemoryContext caller = CurrentMemoryContext;
 	bool		more;
 
 	if (batch->cols == NULL)
@@ -542,6 +544,7 @@ hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows)
 	error_context_stack = &reader->errcb;
 	more = fetch_rows(reader, batch, Max(maxrows, 1));
 	error_context_stack = reader->errcb.previous;
+	MemoryContextSwitchTo(caller);
 	return more;
 }
 
@@ -621,12 +624,15 @@ hn_ids_datum(const HnIds *ids, int64 i, Oid out_type)
 								ioparam, -1);
 }
 
+/* Ties (duplicate ids) keep row order, so lookups find the first row. */
 static int
 ids_order_cmp(const void *pa, const void *pb, void *arg)
 {
-	const HnIds *ids = arg;
+	int64		a = *(const int64 *) pa,
+				b = *(const int64 *) pb;
+	int			c = hn_ids_compare(arg, a, arg, b);
 
-	return hn_ids_compare(ids, *(const int64 *) pa, ids, *(const int64 *) pb);
+	return c != 0 ? c : (a > b) - (a < b);
 }
 
 int64 *
@@ -638,6 +644,38 @@ hn_ids_sort_order(const HnIds *ids, int64 n)
 		order[i] = i;
 	qsort_arg(order, n, sizeof(int64), ids_order_cmp, (void *) ids);
 	return order;
+}
+
+int64
+hn_ids_find(const HnIds *ids, const int64 *order, int64 n, const HnIds *key, int64 ki)
+{
+	int64		lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (hn_ids_compare(ids, order[mid], key, ki) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && hn_ids_compare(ids, order[lo], key, ki) == 0)
+		return order[lo];
+	return -1;
+}
+
+void
+hn_ids_check_kinds(const char *what_a, const HnIds *a, const char *what_b, const HnIds *b)
+{
+	if (a->is_text != b->is_text)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the %s query has %s ids but the %s query has %s ids",
+						what_a, a->is_text ? "text" : "integer",
+						what_b, b->is_text ? "text" : "integer"),
+				 errhint("Cast the id columns of both queries to one type, e.g. ::text.")));
 }
 
 int64

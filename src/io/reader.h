@@ -115,6 +115,17 @@ extern const char *hn_ids_cstring(const HnIds *ids, int64 i, char *buf, size_t b
  */
 extern int64 *hn_ids_sort_order(const HnIds *ids, int64 n);
 
+/*
+ * The first row whose id equals key[ki], or -1; order is ids' sort order
+ * from hn_ids_sort_order (duplicates keep row order, so this is the first).
+ */
+extern int64 hn_ids_find(const HnIds *ids, const int64 *order, int64 n,
+						 const HnIds *key, int64 ki);
+
+/* Errors (42804) unless two inputs' ids are of one kind, integer or text. */
+extern void hn_ids_check_kinds(const char *what_a, const HnIds *a,
+							   const char *what_b, const HnIds *b);
+
 /* Number of rows allowed in a batch of the given row width under work_mem. */
 extern int64 hn_rows_for_work_mem(size_t bytes_per_row);
 

@@ -434,12 +434,17 @@ score_round(HnKnn *knn, const float *docs, const int64 *keys,
 
 	for (int t = 0; t < nt; t++)
 	{
-		work[t] = (TileWork)
-		{
-			knn, docs, keys, d0, nd, dmax,
-				(int) ((int64) knn->nq * t / nt), (int) ((int64) knn->nq * (t + 1) / nt),
-				knn->tiles[t]
-		};
+		TileWork   *w = &work[t];
+
+		w->knn = knn;
+		w->docs = docs;
+		w->keys = keys;
+		w->d0 = d0;
+		w->nd = nd;
+		w->dmax = dmax;
+		w->q_begin = (int) ((int64) knn->nq * t / nt);
+		w->q_end = (int) ((int64) knn->nq * (t + 1) / nt);
+		w->tile = knn->tiles[t];
 	}
 	if (nt > 1)
 	{

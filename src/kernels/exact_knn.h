@@ -32,16 +32,22 @@
  *	  order, so the kernel also keeps, per query, the entries tied with the
  *	  current k-th score that the heap rejected or evicted (at most 2k, cut to
  *	  the k smallest ids when full) and makes the final choice among them
- *	  with key_cmp.  key_cmp is only called on the calling thread.
+ *	  with key_cmp (called on worker threads too: it must be pure C).
  *
  * Memory: the caller's query block (referenced, not copied; keep it alive),
- * nq * k heap entries, one score tile of at most hn_knn_tile_bytes() and the
- * norms of one chunk.  The corpus is never held by the kernel.
+ * nq * k heap entries (3 * nq * k with key_cmp), score tiles of at most
+ * hn_knn_tile_bytes() in all and the norms of one chunk.  The corpus is never
+ * held by the kernel.
  *
- * Threads: cblas_sgemm runs with hardneg.blas_threads threads (0 = all
- * online cores), set before every call; those threads only run BLAS code.
- * CHECK_FOR_INTERRUPTS() runs between tiles, and one tile is sized to a
- * bounded number of multiply-adds so a cancel is seen within milliseconds.
+ * Threads: hardneg.blas_threads (0 = all online cores).  With at least 32
+ * queries per thread, hn_knn_add splits the queries among that many threads
+ * (pthreads started with all signals blocked), each running single-threaded
+ * sgemm and its own queries' heap updates; with fewer queries, one thread
+ * and a multi-threaded sgemm.  Worker threads only run BLAS and pure C over
+ * the kernel's arrays (no palloc, no ereport): key_cmp must be pure too.
+ * CHECK_FOR_INTERRUPTS() runs on the calling thread between rounds (one
+ * corpus tile against all queries), each bounded in multiply-adds, so a
+ * cancel is seen within milliseconds; no worker outlives a round.
  */
 #ifndef HN_EXACT_KNN_H
 #define HN_EXACT_KNN_H

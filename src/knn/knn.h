@@ -42,11 +42,14 @@ typedef struct KnnQueryBlock
 
 /*
  * Fills block with up to cap further query rows (learning the dimension from
- * the first row and sizing cap from work_mem when block->cap == 0); returns
- * false when no rows remain.
+ * the first row, sizing cap from work_mem and checking the id type against
+ * out_type when block->cap == 0); returns false when no rows remain.
  */
 extern bool hn_knn_read_queries(HnReader *reader, HnBatch *batch,
-								KnnQueryBlock *block, int k);
+								KnnQueryBlock *block, int k, Oid out_type);
+
+/* Errors when text ids would have to come out as an integer type. */
+extern void hn_knn_check_id_type(const char *what, const HnIds *ids, Oid out_type);
 
 /* Under cosine: errors, naming the id, on a zero vector among n rows. */
 extern void hn_knn_check_nonzero(const char *what, const HnIds *ids,

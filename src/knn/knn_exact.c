@@ -144,6 +144,8 @@ run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
 	more = hn_reader_next(reader, &batch, chunk_rows(block->dim));
 	/* text ids: ties are decided by the ids themselves, see exact_knn.h */
 	text_ids = more && batch.cols[KNN_COL_ID].ids.is_text;
+	if (more)
+		hn_knn_check_id_type("corpus", &batch.cols[KNN_COL_ID].ids, args->id_type);
 	MemoryContextSwitchTo(pass.cxt);	/* SPI left its own context current */
 	knn = hn_knn_begin(block->vec, block->n, block->dim, args->metric, args->k,
 					   text_ids ? text_key_cmp : NULL, &pass);
@@ -195,7 +197,7 @@ hn_knn_exact(const KnnArgs *args, HnSrf *srf)
 	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
 	MemoryContextSwitchTo(run_cxt);
-	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k))
+	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k, args->id_type))
 	{
 		MemoryContextSwitchTo(run_cxt);
 		if (args->metric == HN_METRIC_COSINE)

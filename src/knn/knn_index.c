@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/namespace.h"
@@ -73,7 +74,10 @@ corpus_vector_type(const KnnArgs *args, int query_dim)
 	const char *op = metric_operator(args->metric);
 
 	if (hn_reader_next(reader, &batch, 1))
+	{
 		hn_knn_check_dims(query_dim, batch.cols[KNN_COL_VEC].dim);
+		hn_knn_check_id_type("corpus", &batch.cols[KNN_COL_ID].ids, args->id_type);
+	}
 	typid = batch.cols != NULL ? batch.cols[KNN_COL_VEC].typid : InvalidOid;
 	hn_reader_close(reader);
 	if (!OidIsValid(typid))
@@ -95,10 +99,16 @@ prepare_search(const KnnArgs *args, Oid vectype)
 	const char *op = metric_operator(args->metric);
 	SPIPlanPtr	plan;
 
+	char	   *corpus = pstrdup(args->corpus_sql);
+	int			len = strlen(corpus);
+
+	/* the corpus query becomes a subquery: drop a trailing semicolon */
+	while (len > 0 && (corpus[len - 1] == ';' || isspace((unsigned char) corpus[len - 1])))
+		corpus[--len] = '\0';
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "SELECT c.id, (c.embedding %s $1)::float8 FROM (%s) c ORDER BY c.embedding %s $1 LIMIT %d",
-					 op, args->corpus_sql, op, args->k);
+					 op, corpus, op, args->k);
 	plan = SPI_prepare(sql.data, 1, &vectype);
 	if (plan == NULL)
 		elog(ERROR, "knn_search: could not prepare the index search: %s",
@@ -211,7 +221,7 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
 	MemoryContextSwitchTo(run_cxt);
-	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k))
+	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k, args->id_type))
 	{
 		if (plan == NULL)
 		{

@@ -128,6 +128,17 @@ hn_knn_check_nonzero(const char *what, const HnIds *ids, const float *vec,
 }
 
 void
+hn_knn_check_id_type(const char *what, const HnIds *ids, Oid out_type)
+{
+	if (ids->is_text && (out_type == INT8OID || out_type == INT4OID || out_type == INT2OID))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("knn_search: the %s ids have type %s, but the result's ids are %s",
+						what, format_type_be(ids->typid), format_type_be(out_type)),
+				 errhint("Pass id_type => NULL::text (with metric and method), or cast the ids to bigint.")));
+}
+
+void
 hn_knn_check_dims(int query_dim, int corpus_dim)
 {
 	if (query_dim != corpus_dim)
@@ -138,11 +149,14 @@ hn_knn_check_dims(int query_dim, int corpus_dim)
 				 errhint("Embed queries and documents with the same model.")));
 }
 
-/* Queries per block under work_mem: vectors, heap and result entries. */
+/*
+ * Queries per block under half of work_mem: the vector, the heap (k entries)
+ * and, for text ids, up to 2k tied entries and k merged results.
+ */
 static int
 block_capacity(int dim, int k)
 {
-	size_t		per_query = sizeof(float) * dim + 2 * sizeof(HnScored) * (size_t) k + 64;
+	size_t		per_query = sizeof(float) * dim + 4 * sizeof(HnScored) * (size_t) k + 64;
 	int64		n = hn_rows_for_work_mem(per_query) / 2;
 
 	return (int) Max(Min(n, 1 << 20), 1);
@@ -191,7 +205,8 @@ read_batch(HnReader *reader, HnBatch *batch, int64 maxrows)
 }
 
 bool
-hn_knn_read_queries(HnReader *reader, HnBatch *batch, KnnQueryBlock *block, int k)
+hn_knn_read_queries(HnReader *reader, HnBatch *batch, KnnQueryBlock *block, int k,
+					Oid out_type)
 {
 	block->n = 0;
 	if (block->cap == 0)
@@ -202,6 +217,7 @@ hn_knn_read_queries(HnReader *reader, HnBatch *batch, KnnQueryBlock *block, int 
 		block->dim = batch->cols[KNN_COL_VEC].dim;
 		block->cap = block_capacity(block->dim, k);
 		block_append(block, batch);
+		hn_knn_check_id_type("queries", &block->ids, out_type);
 	}
 	while (block->n < block->cap &&
 		   read_batch(reader, batch, block->cap - block->n))

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "kernels/rng.h"
+#include "kernels/order_stats.h"
 #include "metrics/stats.h"
 #include "miscadmin.h"
 
@@ -188,27 +189,6 @@ hn_randomization_p(const double *d, int n, int resamples, uint64 seed, uint64 ke
 	return (double) (hits + 1) / (double) (resamples + 1);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
-/* Linear interpolation between order statistics (type 7). */
-static double
-quantile(const double *sorted, int n, double q)
-{
-	double		h = (n - 1) * q;
-	int			lo = (int) floor(h);
-
-	if (lo >= n - 1)
-		return sorted[n - 1];
-	return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
-}
-
 HnTestResult
 hn_bootstrap(const double *d, int n, int resamples, double confidence, uint64 seed, uint64 key)
 {
@@ -237,9 +217,9 @@ hn_bootstrap(const double *d, int n, int resamples, double confidence, uint64 se
 		if (as_extreme(means[b] - observed, observed))
 			hits++;
 	}
-	qsort(means, resamples, sizeof(double), cmp_double);
-	r.ci_low = quantile(means, resamples, (1.0 - confidence) / 2.0);
-	r.ci_high = quantile(means, resamples, (1.0 + confidence) / 2.0);
+	hn_sort_doubles(means, resamples);
+	r.ci_low = hn_quantile_sorted(means, resamples, (1.0 - confidence) / 2.0);
+	r.ci_high = hn_quantile_sorted(means, resamples, (1.0 + confidence) / 2.0);
 	r.p_value = (double) (hits + 1) / (double) (resamples + 1);
 	pfree(means);
 	return r;

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "lib/stringinfo.h"
+#include "kernels/order_stats.h"
 #include "metrics/metrics.h"
 
 #define CUTS_DEFAULT "5,10,15,20,30,100,200,500,1000"
@@ -156,15 +157,6 @@ cmp_int64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* Splits a comma-separated list in place. */
 static int
 split_list(char *s, char ***items)
@@ -222,7 +214,7 @@ parse_numbers(HnMeasure *m, const char *mname, char *params, bool sorted)
 		m->numbers[i] = parse_number(mname, items[i]);
 	if (sorted)
 	{
-		qsort(m->numbers, n, sizeof(double), cmp_double);
+		hn_sort_doubles(m->numbers, n);
 		for (int i = 1; i < n; i++)
 			if (m->numbers[i] == m->numbers[i - 1])
 				bad_param(mname, items[i], "duplicate cut-off");

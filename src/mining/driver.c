@@ -259,6 +259,7 @@ mine_all(MineRun *m)
 	m->st.positives_missing = m->in.positives_missing;
 	max_pool = (int64) m->p.range_max + m->p.max_positives;
 	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
+	hn_mine_fn_begin(&m->p, &m->in, m->pool);
 
 	/* within a block, queries go in id order, not in the input's order */
 	q_rank = palloc(sizeof(int64) * Max(m->in.nq, 1));

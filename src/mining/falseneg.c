@@ -1,97 +1,152 @@
 /*
  * falseneg.c
- *		Stage 6: the false-negative hook (SPEC 4.3).
+ *		Stage 6: false negatives (SPEC 4.3), through src/falseneg/scorer.h.
  *
- * Mining hands the candidates that survived stages 2-5 to
- * hn_false_negative_score() as plain arrays; a scorer (propensity, kNN label
- * transfer, teacher thresholds: branch falseneg) fills p_false_negative and
- * weight and may drop candidates.  Only 'none' exists here: the columns stay
- * NULL and nothing is dropped.
+ * false_negatives is 'none' or any combination of 'propensity', 'knn' and
+ * 'teacher'.  The scorer is built once per call from the inputs mining has
+ * read (its query and corpus batches) and the qrels, pooled_runs and
+ * teacher_scores queries.  'propensity' estimates the relevance rate of each
+ * raw-rank bucket from every query's raw candidates, so hn_mine_fn_begin runs
+ * stage 1 over all queries once before mining.
  */
 #include "postgres.h"
 
+#include "falseneg/scorer.h"
+#include "kernels/exact_knn.h"
+#include "miscadmin.h"
 #include "mining/mining.h"
+#include "utils/memutils.h"
+
+static const int32 fn_edges[] = {1, 2, 4, 11, 21, 51, 101, 1001};
 
 int
 hn_false_negative_mode(const char *name)
 {
-	if (pg_strcasecmp(name, "none") == 0)
-		return HN_FN_NONE;
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("mine_hard_negatives: false_negatives \"%s\" is not available", name),
-			 errhint("Only false_negatives => 'none' is implemented in this build.")));
-	return HN_FN_NONE;			/* not reached */
+	return hn_fn_parse_methods(name, "false_negatives");
+}
+
+/* Feeds one query's raw candidates (positives included) to the propensity model. */
+static void
+observe_query(const HnMineParams *p, HnMineInputs *in, HnKnn *knn, int64 knn_base,
+			  int pool, int64 qrow)
+{
+	HnQueryWork w;
+	int64		nrun = in->run_start ? in->run_start[qrow + 1] - in->run_start[qrow] : 0;
+	int64	   *rows;
+	int32	   *ranks;
+
+	memset(&w, 0, sizeof(w));
+	w.qrow = qrow;
+	w.npos = (int) (in->pos_start[qrow + 1] - in->pos_start[qrow]);
+	if (w.npos == 0)
+		return;
+	w.qvec = hn_batch_vector(in->queries, 1, qrow);
+	if (p->pool_per_query)
+		pool = p->range_max + w.npos;
+	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
+	hn_mine_candidates(p, in, &w, knn, knn_base, pool);
+	rows = palloc(sizeof(int64) * Max(w.ncand, 1));
+	ranks = palloc(sizeof(int32) * Max(w.ncand, 1));
+	for (int i = 0; i < w.ncand; i++)
+	{
+		rows[i] = w.cands[i].row;
+		ranks[i] = w.cands[i].raw_rank;
+	}
+	hn_fn_scorer_observe(in->fn_scorer, in->qids, qrow, in->dids, rows, ranks, w.ncand);
+}
+
+/* The first pass: stage 1 for every query, block by block as mining does. */
+static void
+observe_all(const HnMineParams *p, HnMineInputs *in, int pool)
+{
+	MemoryContext qcxt = AllocSetContextCreate(CurrentMemoryContext, "hardneg fn observe",
+											   ALLOCSET_DEFAULT_SIZES);
+	int64		block = hn_rows_for_work_mem(sizeof(HnScored) * 2 * (size_t) Max(pool, 1));
+
+	block = Min(Max(block, 1), Max(in->nq, 1));
+	for (int64 q0 = 0; q0 < in->nq; q0 += block)
+	{
+		int64		q1 = Min(q0 + block, in->nq);
+		HnKnn	   *knn = hn_mine_dense_search(p, in, pool, q0, q1 - q0);
+
+		for (int64 q = q0; q < q1; q++)
+		{
+			MemoryContext old;
+
+			CHECK_FOR_INTERRUPTS();
+			old = MemoryContextSwitchTo(qcxt);
+			observe_query(p, in, knn, q0, pool, q);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(qcxt);
+		}
+		if (knn)
+			hn_knn_free(knn);
+	}
+	MemoryContextDelete(qcxt);
 }
 
 void
-hn_false_negative_score(const HnFnQuery *q, float *p_fn, float *weight,
-						bool *has_value, bool *drop)
+hn_mine_fn_begin(const HnMineParams *p, HnMineInputs *in, int pool)
 {
-	for (int i = 0; i < q->n; i++)
-	{
-		has_value[i] = false;
-		drop[i] = false;
-		p_fn[i] = 0.0f;
-		weight[i] = 1.0f;
-	}
+	HnFnScorerConfig cfg;
+
+	if (p->false_negatives == HN_FN_NONE)
+		return;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.methods = p->false_negatives;
+	cfg.threshold = p->fn_threshold;
+	cfg.level = 1;				/* mining's positives: relevance > 0 */
+	cfg.qrels = p->qrels_sql;
+	cfg.pooled_runs = p->pooled_runs_sql;
+	cfg.edges = fn_edges;
+	cfg.nedges = lengthof(fn_edges);
+	cfg.alpha = cfg.beta = 1.0;
+	cfg.query_batch = in->queries;
+	cfg.corpus_batch = in->corpus;
+	cfg.k = 10;
+	cfg.doc_k = 3;
+	cfg.metric = p->metric;
+	cfg.teacher_scores = p->teacher_sql;
+	in->fn_scorer = hn_fn_scorer_begin(&cfg);
+	hn_fn_scorer_check_ids(in->fn_scorer, "queries", in->qids, in->dids);
+	if (p->false_negatives & HN_FN_PROPENSITY)
+		observe_all(p, in, pool);
 }
 
-/* Gathers the surviving candidates, calls the hook and applies its verdicts. */
+/* Scores the candidates that survived stages 2-5 and applies the verdicts. */
 void
 hn_mine_false_negatives(const HnMineParams *p, const HnMineInputs *in,
 						HnQueryWork *w, double pref)
 {
-	HnFnQuery	q;
 	int		   *idx;
 	int64	   *rows;
-	float	   *scores,
-			   *p_fn,
-			   *weight;
-	int		   *ranks;
-	bool	   *has,
-			   *drop;
+	int32	   *ranks;
+	HnFnVerdict *v;
 	int			n = 0;
 
 	if (p->false_negatives == HN_FN_NONE)
 		return;
 	idx = palloc(sizeof(int) * Max(w->ncand, 1));
+	rows = palloc(sizeof(int64) * Max(w->ncand, 1));
+	ranks = palloc(sizeof(int32) * Max(w->ncand, 1));
+	v = palloc(sizeof(HnFnVerdict) * Max(w->ncand, 1));
 	for (int i = 0; i < w->ncand; i++)
 		if (!(w->cands[i].trace & HN_TRACE_REMOVING))
-			idx[n++] = i;
-	rows = palloc(sizeof(int64) * Max(n, 1));
-	scores = palloc(sizeof(float) * Max(n, 1));
-	ranks = palloc(sizeof(int) * Max(n, 1));
-	p_fn = palloc(sizeof(float) * Max(n, 1));
-	weight = palloc(sizeof(float) * Max(n, 1));
-	has = palloc(sizeof(bool) * Max(n, 1));
-	drop = palloc(sizeof(bool) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		rows[i] = w->cands[idx[i]].row;
-		scores[i] = w->cands[idx[i]].score;
-		ranks[i] = w->cands[idx[i]].raw_rank;
-	}
-	q.mode = p->false_negatives;
-	q.threshold = p->fn_threshold;
-	q.query_ids = in->qids;
-	q.query_row = w->qrow;
-	q.doc_ids = in->dids;
-	q.doc_rows = rows;
-	q.scores = scores;
-	q.raw_ranks = ranks;
-	q.positive_ref = pref;
-	q.n = n;
-	q.inputs = in;
-	hn_false_negative_score(&q, p_fn, weight, has, drop);
+		{
+			idx[n] = i;
+			rows[n] = w->cands[i].row;
+			ranks[n] = w->cands[i].raw_rank;
+			n++;
+		}
+	hn_fn_scorer_score(in->fn_scorer, in->qids, w->qrow, in->dids, rows, ranks, n, v);
 	for (int i = 0; i < n; i++)
 	{
 		HnCand	   *c = &w->cands[idx[i]];
 
-		c->has_fn = has[i];
-		c->p_fn = p_fn[i];
-		c->weight = weight[i];
-		if (drop[i])
+		c->has_fn = true;
+		c->p_fn = (float) v[i].p_combined;
+		c->weight = (float) (1.0 - v[i].p_combined);
+		if (v[i].drop)
 			c->trace |= HN_TRACE_FALSE_NEG;
 	}
 }

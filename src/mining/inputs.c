@@ -43,40 +43,6 @@ static const HnColumnSpec teacher_spec[] = {
 	{"score", HN_COL_FLOAT8, true, false},
 };
 
-/* Ids of two inputs must be of one kind to be matched. */
-static void
-check_id_kinds(const HnIds *a, const char *what_a, const HnIds *b, const char *what_b)
-{
-	if (a->is_text != b->is_text)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("mine_hard_negatives: %s ids are %s but %s ids are %s",
-						what_a, format_type_be(a->typid), what_b, format_type_be(b->typid)),
-				 errhint("Cast both id columns to the same kind (bigint or text).")));
-}
-
-int64
-hn_mine_find_id(const HnIds *sorted_ids, const int64 *order, int64 n,
-				const HnIds *probe, int64 i)
-{
-	int64		lo = 0,
-				hi = n - 1;
-
-	while (lo <= hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-		int			c = hn_ids_compare(sorted_ids, order[mid], probe, i);
-
-		if (c == 0)
-			return order[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
 /* ---------- qrels: positives and max_positives ---------- */
 
 typedef struct PairRow
@@ -184,8 +150,8 @@ read_positives(HnMineInputs *in, HnBatch *qrels)
 	PairRow    *pairs = palloc(sizeof(PairRow) * Max(qrels->nrows, 1));
 	int64		n = 0;
 
-	check_id_kinds(in->qids, "queries", &qrels->cols[0].ids, "qrels query_id");
-	check_id_kinds(in->dids, "corpus", &qrels->cols[1].ids, "qrels doc_id");
+	hn_ids_check_kinds("queries", in->qids, "qrels", &qrels->cols[0].ids);
+	hn_ids_check_kinds("corpus", in->dids, "qrels", &qrels->cols[1].ids);
 	for (int64 r = 0; r < qrels->nrows; r++)
 	{
 		int64		qrow,
@@ -195,10 +161,10 @@ read_positives(HnMineInputs *in, HnBatch *qrels)
 			CHECK_FOR_INTERRUPTS();
 		if (!qrels_positive(qrels, r))
 			continue;
-		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &qrels->cols[0].ids, r);
+		qrow = hn_ids_find(in->qids, in->q_order, in->nq, &qrels->cols[0].ids, r);
 		if (qrow < 0)
 			continue;
-		drow = hn_mine_find_id(in->dids, in->d_order, in->nd, &qrels->cols[1].ids, r);
+		drow = hn_ids_find(in->dids, in->d_order, in->nd, &qrels->cols[1].ids, r);
 		if (drow < 0)
 		{
 			in->positives_missing++;
@@ -237,12 +203,12 @@ read_runs(const HnMineParams *p, HnMineInputs *in)
 	PairRow    *pairs = palloc(sizeof(PairRow) * Max(runs->nrows, 1));
 	int64		n = 0;
 
-	check_id_kinds(in->qids, "queries", &runs->cols[0].ids, "runs query_id");
-	check_id_kinds(in->dids, "corpus", &runs->cols[1].ids, "runs doc_id");
+	hn_ids_check_kinds("queries", in->qids, "runs", &runs->cols[0].ids);
+	hn_ids_check_kinds("corpus", in->dids, "runs", &runs->cols[1].ids);
 	in->run_labels = palloc(sizeof(char *) * 30);
 	for (int64 r = 0; r < runs->nrows; r++)
 	{
-		int64		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &runs->cols[0].ids, r);
+		int64		qrow = hn_ids_find(in->qids, in->q_order, in->nq, &runs->cols[0].ids, r);
 		int64		drow;
 		const char *label = "run";
 
@@ -250,7 +216,7 @@ read_runs(const HnMineParams *p, HnMineInputs *in)
 			CHECK_FOR_INTERRUPTS();
 		if (qrow < 0)
 			continue;
-		drow = hn_mine_find_id(in->dids, in->d_order, in->nd, &runs->cols[1].ids, r);
+		drow = hn_ids_find(in->dids, in->d_order, in->nd, &runs->cols[1].ids, r);
 		if (drow < 0)
 		{
 			in->run_rows_missing++;
@@ -276,13 +242,13 @@ read_teacher(const HnMineParams *p, HnMineInputs *in)
 	PairRow    *pairs = palloc(sizeof(PairRow) * Max(t->nrows, 1));
 	int64		n = 0;
 
-	check_id_kinds(in->qids, "queries", &t->cols[0].ids, "teacher_scores query_id");
-	check_id_kinds(in->dids, "corpus", &t->cols[1].ids, "teacher_scores doc_id");
+	hn_ids_check_kinds("queries", in->qids, "teacher_scores", &t->cols[0].ids);
+	hn_ids_check_kinds("corpus", in->dids, "teacher_scores", &t->cols[1].ids);
 	for (int64 r = 0; r < t->nrows; r++)
 	{
-		int64		qrow = hn_mine_find_id(in->qids, in->q_order, in->nq, &t->cols[0].ids, r);
+		int64		qrow = hn_ids_find(in->qids, in->q_order, in->nq, &t->cols[0].ids, r);
 		int64		drow = qrow < 0 ? -1 :
-			hn_mine_find_id(in->dids, in->d_order, in->nd, &t->cols[1].ids, r);
+			hn_ids_find(in->dids, in->d_order, in->nd, &t->cols[1].ids, r);
 
 		if ((r & 65535) == 65535)
 			CHECK_FOR_INTERRUPTS();

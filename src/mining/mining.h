@@ -113,8 +113,9 @@ typedef struct HnMineParams
 	bool		excl_text_hash;
 	HnOptDouble excl_near;		/* cosine >= this to a positive */
 
-	int			false_negatives;	/* HN_FN_* (falseneg.c) */
+	int			false_negatives;	/* HN_FN_* mask (falseneg/falseneg.h) */
 	double		fn_threshold;
+	const char *pooled_runs_sql;	/* NULL: no pooled runs */
 
 	Oid			id_type;		/* output id type (id_type argument) */
 	int			max_positives;	/* from the qrels input */
@@ -165,6 +166,7 @@ enum
 	ARG_POOL,
 	ARG_FALSE_NEGATIVES,
 	ARG_FN_THRESHOLD,
+	ARG_POOLED_RUNS,
 	ARG_COUNT					/* without id_type */
 };
 #define ARG_ID_TYPE_POS 3
@@ -208,11 +210,12 @@ typedef struct HnMineInputs
 	int64	   *teacher_q;
 	int64	   *teacher_d;
 	float	   *teacher_s;
+
+	/* false-negative scorer (falseneg/scorer.h), NULL with 'none' */
+	struct HnFnScorer *fn_scorer;
 } HnMineInputs;
 
 extern void hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in);
-extern int64 hn_mine_find_id(const HnIds *sorted_ids, const int64 *order, int64 n,
-							 const HnIds *probe, int64 i);
 extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow,
 								  float *score);
 
@@ -354,6 +357,7 @@ extern void hn_false_negative_score(const HnFnQuery *q, float *p_fn, float *weig
 									bool *has_value, bool *drop);
 extern void hn_mine_false_negatives(const HnMineParams *p, const HnMineInputs *in,
 									HnQueryWork *w, double pref);
+extern void hn_mine_fn_begin(const HnMineParams *p, HnMineInputs *in, int pool);
 
 /* ---------- sampling ---------- */
 

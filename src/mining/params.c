@@ -277,6 +277,7 @@ parse_extras(const Args *a, HnMineParams *p)
 		bad_param("random_negatives", "must be between 0 and 100000",
 				  "STAR mixes a few random corpus negatives per query (e.g. 1 to 10).");
 	p->false_negatives = hn_false_negative_mode(arg_text(a, ARG_FALSE_NEGATIVES, "none"));
+	p->pooled_runs_sql = arg_text(a, ARG_POOLED_RUNS, NULL);
 	p->fn_threshold = arg_double(a, ARG_FN_THRESHOLD, 0.5);
 	if (!(p->fn_threshold >= 0 && p->fn_threshold <= 1))
 		bad_param("fn_threshold", "must be between 0 and 1",

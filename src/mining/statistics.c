@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "io/srf.h"
+#include "kernels/order_stats.h"
 #include "mining/mining.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -89,26 +90,6 @@ put(HnSrf *srf, int step, const char *item, const char *measure, double value)
 	hn_srf_put(srf, values, nulls);
 }
 
-static int
-double_cmp(const void *pa, const void *pb)
-{
-	double		a = *(const double *) pa,
-				b = *(const double *) pb;
-
-	return (a > b) - (a < b);
-}
-
-/* Linear-interpolated quantile of sorted x (numpy's default). */
-static double
-quantile(const double *x, int64 n, double q)
-{
-	double		h = (n - 1) * q;
-	int64		lo = (int64) floor(h);
-	int64		hi = Min(lo + 1, n - 1);
-
-	return x[lo] + (h - lo) * (x[hi] - x[lo]);
-}
-
 /* count, mean, std (sample), min, 25%, 50%, 75%, max: the pandas describe() set */
 static void
 put_summary(HnSrf *srf, const char *item, double *x, int64 n)
@@ -124,13 +105,13 @@ put_summary(HnSrf *srf, const char *item, double *x, int64 n)
 	mean /= n;
 	for (int64 i = 0; i < n; i++)
 		var += (x[i] - mean) * (x[i] - mean);
-	qsort(x, n, sizeof(double), double_cmp);
+	hn_sort_doubles(x, n);
 	put(srf, 12, item, "mean", mean);
 	put(srf, 12, item, "std", n > 1 ? sqrt(var / (n - 1)) : 0.0);
 	put(srf, 12, item, "min", x[0]);
-	put(srf, 12, item, "25%", quantile(x, n, 0.25));
-	put(srf, 12, item, "50%", quantile(x, n, 0.5));
-	put(srf, 12, item, "75%", quantile(x, n, 0.75));
+	put(srf, 12, item, "25%", hn_quantile_sorted(x, n, 0.25));
+	put(srf, 12, item, "50%", hn_quantile_sorted(x, n, 0.5));
+	put(srf, 12, item, "75%", hn_quantile_sorted(x, n, 0.75));
 	put(srf, 12, item, "max", x[n - 1]);
 }
 

@@ -49,7 +49,8 @@ CREATE FUNCTION mine_hard_negatives(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (
 	query_id bigint,
 	positive_id bigint,
@@ -66,7 +67,7 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
 'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
 'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
@@ -109,12 +110,13 @@ CREATE FUNCTION mine_hard_negatives_stats(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (step integer, item text, measure text, value double precision)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
 'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
 'order, rank window, sampled, backfilled, missing, and count/mean/std/min/25%/50%/75%/max of the '
@@ -157,7 +159,8 @@ CREATE FUNCTION mine_hard_negatives(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (
 	query_id anyelement,
 	positive_id anyelement,
@@ -174,7 +177,7 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
 'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
 'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
@@ -218,12 +221,13 @@ CREATE FUNCTION mine_hard_negatives_stats(
 	exempt_positives boolean DEFAULT false,
 	pool text DEFAULT 'global',
 	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5)
+	fn_threshold double precision DEFAULT 0.5,
+	pooled_runs text DEFAULT NULL)
 RETURNS TABLE (step integer, item text, measure text, value double precision)
 AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
-COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision) IS
+COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text) IS
 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
 'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
 'order, rank window, sampled, backfilled, missing, and count/mean/std/min/25%/50%/75%/max of the '
@@ -238,7 +242,7 @@ COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, inte
 CREATE FUNCTION hard_negatives_ntuple(mined regclass, id_type anyelement,
 	num_negatives integer DEFAULT NULL)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, negative_ids anyarray, scores real[])
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -263,7 +267,7 @@ COMMENT ON FUNCTION hard_negatives_ntuple(regclass, anyelement, integer) IS
 
 CREATE FUNCTION hard_negatives_ntuple(mined regclass, num_negatives integer DEFAULT NULL)
 RETURNS TABLE (query_id bigint, positive_id bigint, negative_ids bigint[], scores real[])
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 AS $fn$ SELECT * FROM hard_negatives_ntuple($1, NULL::bigint, $2) $fn$;
 COMMENT ON FUNCTION hard_negatives_ntuple(regclass, integer) IS
 'hard_negatives_ntuple for bigint ids';
@@ -271,7 +275,7 @@ COMMENT ON FUNCTION hard_negatives_ntuple(regclass, integer) IS
 CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass, id_type anyelement)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_id anyelement, label integer,
 	score real, slot integer)
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -292,7 +296,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass, anyelement) IS
 CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass)
 RETURNS TABLE (query_id bigint, positive_id bigint, doc_id bigint, label integer, score real,
 	slot integer)
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 AS $fn$ SELECT * FROM hard_negatives_labeled_pairs($1, NULL::bigint) $fn$;
 COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass) IS
 'hard_negatives_labeled_pairs for bigint ids';
@@ -300,7 +304,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass) IS
 CREATE FUNCTION hard_negatives_labeled_lists(mined regclass, id_type anyelement)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_ids anyarray, labels integer[],
 	scores real[])
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -321,7 +325,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass, anyelement) IS
 CREATE FUNCTION hard_negatives_labeled_lists(mined regclass)
 RETURNS TABLE (query_id bigint, positive_id bigint, doc_ids bigint[], labels integer[],
 	scores real[])
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 AS $fn$ SELECT * FROM hard_negatives_labeled_lists($1, NULL::bigint) $fn$;
 COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass) IS
 'hard_negatives_labeled_lists for bigint ids';
@@ -329,7 +333,7 @@ COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass) IS
 CREATE FUNCTION hard_negatives_jsonl(mined regclass, style text DEFAULT 'sentence-transformers',
 	query_texts text DEFAULT NULL, doc_texts text DEFAULT NULL, output_scores boolean DEFAULT false)
 RETURNS SETOF text
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
 	qt text := coalesce(query_texts, 'SELECT NULL::text AS id, NULL::text AS text WHERE false');
 	dt text := coalesce(doc_texts, 'SELECT NULL::text AS id, NULL::text AS text, NULL::text AS title WHERE false');

@@ -1,0 +1,241 @@
+/*
+ * scorer.c
+ *		The combined false-negative scorer (see scorer.h).
+ */
+#include "postgres.h"
+
+#include "falseneg/models.h"
+#include "falseneg/scorer.h"
+#include "miscadmin.h"
+
+enum
+{
+	EST_PROPENSITY,
+	EST_KNN,
+	EST_TEACHER
+};
+
+struct HnFnScorer
+{
+	HnFnScorerConfig cfg;
+	HnFnQrels	qr;
+	/* propensity */
+	HnFnPool	pool;
+	bool		has_pool;
+	int64	   *n_judged;		/* per bucket, from observe */
+	int64	   *n_relevant;
+	double	   *rho;
+	bool		rho_ready;
+	/* knn */
+	HnFnEmbeddings queries;
+	HnFnEmbeddings corpus;
+	int64	   *labelled;
+	int64		nlabelled;
+	int64	   *neighbours;
+	/* teacher */
+	HnFnTeacher teacher;
+};
+
+static void
+need_input(const char *sql, const char *name, const char *method)
+{
+	if (sql == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("false-negative estimator '%s' needs %s", method, name),
+				 errhint("Pass %s, or leave '%s' out of the estimators.", name, method)));
+}
+
+/* Embeddings from the caller's batch when it has one, else from SQL. */
+static void
+embeddings(HnFnEmbeddings *e, HnBatch *batch, const char *what, const char *sql)
+{
+	if (batch == NULL)
+	{
+		need_input(sql, what, "knn");
+		hn_fn_read_embeddings(e, what, sql);
+		return;
+	}
+	e->b = batch;
+	e->ids = &batch->cols[0].ids;
+	hn_fn_id_index_build(&e->ix, e->ids, batch->nrows);
+}
+
+/* Checks that every input the estimators need is there before reading any. */
+static void
+check_config(const HnFnScorerConfig *cfg)
+{
+	if (cfg->methods & HN_FN_KNN)
+	{
+		if (cfg->query_batch == NULL)
+			need_input(cfg->queries, "queries", "knn");
+		if (cfg->corpus_batch == NULL)
+			need_input(cfg->corpus, "corpus", "knn");
+	}
+	if (cfg->methods & HN_FN_TEACHER)
+		need_input(cfg->teacher_scores, "teacher_scores", "teacher");
+}
+
+HnFnScorer *
+hn_fn_scorer_begin(const HnFnScorerConfig *cfg)
+{
+	HnFnScorer *s = palloc0(sizeof(HnFnScorer));
+
+	check_config(cfg);
+	s->cfg = *cfg;
+	hn_fn_read_qrels(&s->qr, cfg->qrels);
+	if ((cfg->methods & HN_FN_PROPENSITY) && cfg->pooled_runs)
+	{
+		hn_fn_pool_build(&s->pool, &s->qr, cfg->pooled_runs, cfg->edges, cfg->nedges, cfg->level);
+		s->has_pool = true;
+	}
+	s->n_judged = palloc0(sizeof(int64) * cfg->nedges);
+	s->n_relevant = palloc0(sizeof(int64) * cfg->nedges);
+	s->rho = palloc0(sizeof(double) * cfg->nedges);
+	if (cfg->methods & HN_FN_KNN)
+	{
+		embeddings(&s->queries, cfg->query_batch, "queries", cfg->queries);
+		embeddings(&s->corpus, cfg->corpus_batch, "corpus", cfg->corpus);
+		hn_ids_check_kinds("queries", s->queries.ids, "qrels", s->qr.qid);
+		hn_ids_check_kinds("corpus", s->corpus.ids, "qrels", s->qr.did);
+		s->labelled = hn_fn_labelled_queries(&s->queries, &s->qr, cfg->level, &s->nlabelled);
+		s->neighbours = palloc(sizeof(int64) * cfg->k);
+	}
+	if (cfg->methods & HN_FN_TEACHER)
+	{
+		hn_fn_read_teacher(&s->teacher, cfg->teacher_scores, s->qr.qid);
+		if (cfg->platt)
+			hn_fn_teacher_calibrate(&s->teacher, &s->qr, cfg->level);
+	}
+	return s;
+}
+
+void
+hn_fn_scorer_check_ids(HnFnScorer *s, const char *what, const HnIds *qids, const HnIds *dids)
+{
+	hn_ids_check_kinds(what, qids, "qrels", s->qr.qid);
+	hn_ids_check_kinds(what, dids, "qrels", s->qr.did);
+}
+
+void
+hn_fn_scorer_observe(HnFnScorer *s, const HnIds *qids, int64 qi,
+					 const HnIds *dids, const int64 *di, const int32 *ranks, int n)
+{
+	if (!(s->cfg.methods & HN_FN_PROPENSITY))
+		return;
+	Assert(!s->rho_ready);
+	for (int i = 0; i < n; i++)
+	{
+		int32		rel;
+		bool		in_qrels;
+		int			j = hn_fn_judge(&s->qr, qids, qi, dids, di[i], s->cfg.level, &rel, &in_qrels);
+		int			b = hn_fn_bucket(s->cfg.edges, s->cfg.nedges, ranks[i]);
+
+		if (j == HN_FN_UNJUDGED)
+			continue;
+		s->n_judged[b]++;
+		s->n_relevant[b] += (j == HN_FN_POSITIVE);
+	}
+}
+
+static void
+finish_rho(HnFnScorer *s)
+{
+	for (int b = 0; b < s->cfg.nedges; b++)
+		s->rho[b] = hn_fn_rho(s->n_relevant[b], s->n_judged[b], s->cfg.alpha, s->cfg.beta);
+	s->rho_ready = true;
+}
+
+static double
+propensity_p(HnFnScorer *s, const HnIds *qids, int64 qi, const HnIds *dids, int64 d, int32 rank)
+{
+	double		pi = s->has_pool ? hn_fn_pool_pair_pi(&s->pool, qids, qi, dids, d) : 0.0;
+
+	return hn_fn_p_propensity(s->rho[hn_fn_bucket(s->cfg.edges, s->cfg.nedges, rank)], pi);
+}
+
+static double
+knn_p(HnFnScorer *s, const HnFnJudgedDocs *jd, int nn, const HnIds *dids, int64 d)
+{
+	int64		drow = hn_fn_embedding_row(&s->corpus, "corpus", dids, d);
+	int			vq = 0,
+				vd,
+				nvoters;
+
+	for (int j = 0; j < nn; j++)
+	{
+		int32		rel;
+		bool		in_qrels;
+
+		if (hn_fn_judge(&s->qr, s->queries.ids, s->neighbours[j], dids, d, s->cfg.level,
+						&rel, &in_qrels) == HN_FN_POSITIVE)
+			vq++;
+	}
+	vd = hn_fn_doc_votes(s->cfg.metric, hn_batch_vector(s->corpus.b, 1, drow),
+						 s->corpus.b->cols[1].dim, jd->vecs, jd->relevant, jd->n,
+						 s->cfg.doc_k, &nvoters);
+	return hn_fn_p_knn(vq, s->cfg.k, vd, nvoters);
+}
+
+/* One unjudged candidate: each selected estimator, then their maximum. */
+static void
+score_unjudged(HnFnScorer *s, const HnFnJudgedDocs *jd, int nn, const HnIds *qids, int64 qi,
+			   const HnIds *dids, int64 d, int32 rank, HnFnVerdict *v)
+{
+	double		score;
+
+	if (s->cfg.methods & HN_FN_PROPENSITY)
+	{
+		v->p[EST_PROPENSITY] = propensity_p(s, qids, qi, dids, d, rank);
+		v->has[EST_PROPENSITY] = true;
+	}
+	if (s->cfg.methods & HN_FN_KNN)
+	{
+		v->p[EST_KNN] = knn_p(s, jd, nn, dids, d);
+		v->has[EST_KNN] = true;
+	}
+	if (s->cfg.methods & HN_FN_TEACHER)
+		v->has[EST_TEACHER] = hn_fn_teacher_p(&s->teacher, s->cfg.platt, qids, qi, dids, d,
+											  &score, &v->p[EST_TEACHER]);
+	v->p_combined = hn_fn_combine(v->p, v->has, 3);
+}
+
+void
+hn_fn_scorer_score(HnFnScorer *s, const HnIds *qids, int64 qi,
+				   const HnIds *dids, const int64 *di, const int32 *ranks, int n,
+				   HnFnVerdict *out)
+{
+	HnFnJudgedDocs jd = {0};
+	int			nn = 0;
+
+	if (!s->rho_ready)
+		finish_rho(s);
+	if (s->cfg.methods & HN_FN_KNN)
+	{
+		int64		qrow = hn_fn_embedding_row(&s->queries, "queries", qids, qi);
+
+		nn = hn_fn_query_neighbours(s->cfg.metric, s->queries.b->cols[1].vec,
+									s->queries.b->cols[1].dim, s->labelled, s->nlabelled,
+									qrow, s->cfg.k, s->neighbours);
+		hn_fn_judged_docs(&jd, &s->qr, &s->corpus, qids, qi, s->cfg.level);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		HnFnVerdict *v = &out[i];
+
+		CHECK_FOR_INTERRUPTS();
+		memset(v, 0, sizeof(HnFnVerdict));
+		v->judgement = hn_fn_judge(&s->qr, qids, qi, dids, di[i], s->cfg.level,
+								   &v->relevance, &v->in_qrels);
+		if (v->judgement == HN_FN_UNJUDGED)
+			score_unjudged(s, &jd, nn, qids, qi, dids, di[i], ranks[i], v);
+		else
+			v->p_combined = hn_fn_p_judged(v->judgement);
+		v->drop = v->judgement == HN_FN_POSITIVE || v->p_combined > s->cfg.threshold;
+	}
+	if (jd.vecs)
+	{
+		pfree(jd.vecs);
+		pfree(jd.relevant);
+	}
+}
