@@ -65,8 +65,8 @@ SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, score_space 
 	'22023 with hint', 'teacher score space without teacher scores: 22023');
 SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, false_negatives => %L)', :'boom', 'knn,bm25')),
 	'22023 with hint', 'an unknown false-negative estimator: invalid_parameter_value with a hint');
-SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, method => %L)', :'boom', 'index')),
-	'0A000 with hint', 'method index: feature_not_supported with a hint');
+SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, method => %L)', :'boom', 'hnsw')),
+	'22023 with hint', 'an unknown method: 22023');
 SELECT is(pg_temp.err(format('SELECT * FROM mine_hard_negatives(%s, temperature => 0, sampling_strategy => %L)', :'boom', 'softmax')),
 	'22023 with hint', 'softmax temperature 0: 22023');
 

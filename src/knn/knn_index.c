@@ -22,6 +22,7 @@
 #include "catalog/pg_type.h"
 #include "embedding/embedding.h"
 #include "executor/spi.h"
+#include "knn/index_search.h"
 #include "knn/knn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -30,36 +31,6 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-
-static const char *
-metric_operator(HnMetric metric)
-{
-	switch (metric)
-	{
-		case HN_METRIC_L2:
-			return "<->";
-		case HN_METRIC_IP:
-			return "<#>";
-		case HN_METRIC_COSINE:
-			return "<=>";
-	}
-	return "<=>";
-}
-
-/* Similarity from the operator's distance. */
-static float
-distance_to_score(HnMetric metric, double d)
-{
-	switch (metric)
-	{
-		case HN_METRIC_L2:
-		case HN_METRIC_IP:		/* <#> is the negative inner product */
-			return (float) -d;
-		case HN_METRIC_COSINE:
-			return (float) (1.0 - d);
-	}
-	return (float) -d;
-}
 
 /*
  * Reads one corpus row to learn the embedding column's type and dimension,
@@ -71,7 +42,6 @@ corpus_vector_type(const KnnArgs *args, int query_dim)
 	HnBatch		batch = {0};
 	HnReader   *reader = hn_reader_open("corpus", args->corpus_sql, hn_knn_input_spec, 2);
 	Oid			typid;
-	const char *op = metric_operator(args->metric);
 
 	if (hn_reader_next(reader, &batch, 1))
 	{
@@ -82,49 +52,8 @@ corpus_vector_type(const KnnArgs *args, int query_dim)
 	hn_reader_close(reader);
 	if (!OidIsValid(typid))
 		return InvalidOid;		/* empty corpus */
-	if (typid == FLOAT4ARRAYOID || typid == FLOAT8ARRAYOID ||
-		!OidIsValid(OpernameGetOprid(list_make1(makeString(pstrdup(op))), typid, typid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("knn_search: method 'index' needs the operator %s for the corpus embedding type %s",
-						op, format_type_be(typid)),
-				 errhint("Store the corpus embeddings as embedding (or pgvector's vector) with an index on them, or use method => 'exact'.")));
+	hn_index_search_check_type("knn_search", args->metric, typid);
 	return typid;
-}
-
-static SPIPlanPtr
-prepare_search(const KnnArgs *args, Oid vectype)
-{
-	StringInfoData sql;
-	const char *op = metric_operator(args->metric);
-	SPIPlanPtr	plan;
-
-	char	   *corpus = pstrdup(args->corpus_sql);
-	int			len = strlen(corpus);
-
-	/* the corpus query becomes a subquery: drop a trailing semicolon */
-	while (len > 0 && (corpus[len - 1] == ';' || isspace((unsigned char) corpus[len - 1])))
-		corpus[--len] = '\0';
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT c.id, (c.embedding %s $1)::float8 FROM (%s) c ORDER BY c.embedding %s $1 LIMIT %d",
-					 op, corpus, op, args->k);
-	plan = SPI_prepare(sql.data, 1, &vectype);
-	if (plan == NULL)
-		elog(ERROR, "knn_search: could not prepare the index search: %s",
-			 SPI_result_code_string(SPI_result));
-	return plan;
-}
-
-static Datum
-query_datum(const float *x, int dim)
-{
-	Embedding  *e = palloc0(EMBEDDING_SIZE(dim));
-
-	SET_VARSIZE(e, EMBEDDING_SIZE(dim));
-	e->dim = dim;
-	memcpy(e->x, x, sizeof(float) * dim);
-	return PointerGetDatum(e);
 }
 
 typedef struct Hit
@@ -144,61 +73,31 @@ hit_cmp(const void *pa, const void *pb, void *arg)
 	return hn_ids_compare(arg, a->row, arg, b->row);
 }
 
-/* Runs the search for one query vector and emits its rows. */
+/* Runs the search for one query vector and emits its rows, ties by id. */
 static void
-search_one(const KnnArgs *args, HnSrf *srf, SPIPlanPtr plan,
+search_one(const KnnArgs *args, HnSrf *srf, HnIndexSearch *search,
 		   const KnnQueryBlock *block, int q)
 {
-	Datum		param = query_datum(block->vec + (int64) q * block->dim, block->dim);
-	SPITupleTable *tt;
-	uint64		n;
-	HnIds		ids = {0};
-	Hit		   *hits;
-	int64	   *rows;
-	float	   *scores;
-	Oid			idtype;
-	MemoryContext cxt = CurrentMemoryContext;
+	HnIds		ids;
+	float	   *found;
+	int			n = hn_index_search_run(search, block->vec + (int64) q * block->dim,
+										block->dim, &ids, &found);
+	Hit		   *hits = palloc(sizeof(Hit) * Max(n, 1));
+	int64	   *rows = palloc(sizeof(int64) * Max(n, 1));
+	float	   *scores = palloc(sizeof(float) * Max(n, 1));
 
-	if (SPI_execute_plan(plan, &param, NULL, true, args->k) != SPI_OK_SELECT)
-		elog(ERROR, "knn_search: the index search failed");
-	MemoryContextSwitchTo(cxt);	/* SPI leaves its own context current */
-	tt = SPI_tuptable;
-	n = SPI_processed;
-	idtype = SPI_gettypeid(tt->tupdesc, 1);
-	ids.typid = idtype;
-	ids.is_text = !(idtype == INT2OID || idtype == INT4OID || idtype == INT8OID);
-	ids.ints = palloc(sizeof(int64) * Max(n, 1));
-	ids.texts = palloc(sizeof(char *) * Max(n, 1));
-	hits = palloc(sizeof(Hit) * Max(n, 1));
-	for (uint64 r = 0; r < n; r++)
+	for (int r = 0; r < n; r++)
 	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull);
-
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("column \"id\" of the corpus query is NULL"),
-					 errhint("Filter the rows out with WHERE id IS NOT NULL, or fill them in.")));
-		if (ids.is_text)
-			ids.texts[r] = SPI_getvalue(tt->vals[r], tt->tupdesc, 1);
-		else
-			ids.ints[r] = idtype == INT8OID ? DatumGetInt64(d) :
-				idtype == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d);
-		d = SPI_getbinval(tt->vals[r], tt->tupdesc, 2, &isnull);
-		hits[r].score = isnull ? -INFINITY : distance_to_score(args->metric, DatumGetFloat8(d));
-		hits[r].row = (int64) r;
+		hits[r].score = found[r];
+		hits[r].row = r;
 	}
 	qsort_arg(hits, n, sizeof(Hit), hit_cmp, &ids);
-	rows = palloc(sizeof(int64) * Max(n, 1));
-	scores = palloc(sizeof(float) * Max(n, 1));
-	for (uint64 r = 0; r < n; r++)
+	for (int r = 0; r < n; r++)
 	{
 		rows[r] = hits[r].row;
 		scores[r] = hits[r].score;
 	}
-	hn_knn_emit(srf, args, &block->ids, q, &ids, rows, scores, (int) n);
-	SPI_freetuptable(tt);
+	hn_knn_emit(srf, args, &block->ids, q, &ids, rows, scores, n);
 }
 
 void
@@ -210,7 +109,7 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 	KnnQueryBlock block = {0};
 	HnBatch		qbatch = {0};
 	HnReader   *qreader;
-	SPIPlanPtr	plan = NULL;
+	HnIndexSearch *search = NULL;
 	int64		done = 0;
 	instr_time	start,
 				last,
@@ -223,20 +122,20 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 	MemoryContextSwitchTo(run_cxt);
 	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k, args->id_type))
 	{
-		if (plan == NULL)
+		if (search == NULL)
 		{
 			Oid			vectype = corpus_vector_type(args, block.dim);
 
 			MemoryContextSwitchTo(run_cxt);
 			if (!OidIsValid(vectype))
 				break;
-			plan = prepare_search(args, vectype);
+			search = hn_index_search_begin(args->corpus_sql, args->metric, args->k, vectype);
 		}
 		for (int q = 0; q < block.n; q++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			MemoryContextSwitchTo(query_cxt);
-			search_one(args, srf, plan, &block, q);
+			search_one(args, srf, search, &block, q);
 			MemoryContextSwitchTo(run_cxt);
 			MemoryContextReset(query_cxt);
 			done++;
@@ -254,6 +153,8 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 		}
 		MemoryContextSwitchTo(run_cxt);
 	}
+	if (search != NULL)
+		hn_index_search_end(search);
 	hn_reader_close(qreader);
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(run_cxt);

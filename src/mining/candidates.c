@@ -10,11 +10,17 @@
  * the same pair score as the kernel's, so every filter compares numbers of
  * one space and positives compare exactly with negatives.  The raw rank is
  * the rank in that union.
+ *
+ * With method 'index' the dense candidates come from one ORDER BY ... LIMIT
+ * statement per query (knn/index_search.h), so an ANN index on the corpus
+ * table is used; they are then re-scored with the same pair score, so only
+ * which documents are candidates depends on the index, never their scores.
  */
 #include "postgres.h"
 
 #include "miscadmin.h"
 #include "kernels/exact_knn.h"
+#include "knn/index_search.h"
 #include "mining/mining.h"
 
 /* The score of (query, corpus row): the very number the k-NN kernel reports. */
@@ -35,7 +41,7 @@ hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in, int pool,
 {
 	HnKnn	   *knn;
 
-	if (!p->dense || pool <= 0 || nq <= 0 || in->nd == 0)
+	if (!p->dense || p->use_index || pool <= 0 || nq <= 0 || in->nd == 0)
 		return NULL;
 	Assert(nq <= PG_INT32_MAX);
 	knn = hn_knn_begin(hn_batch_vector(in->queries, 1, q0), (int) nq, in->dim, p->metric,
@@ -87,6 +93,52 @@ dense_candidates(const HnMineInputs *in, HnQueryWork *w, HnKnn *knn, int64 knn_b
 	}
 }
 
+/* The index's candidates for this query, re-scored exactly, cut to the pool. */
+static void
+index_candidates(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w, int pool)
+{
+	HnIds		ids;
+	float	   *index_scores;
+	int			n = hn_index_search_run(in->index_search, w->qvec, in->dim, &ids,
+										&index_scores);
+
+	w->ncand = 0;
+	for (int r = 0; r < n; r++)
+	{
+		int64		row = hn_ids_find(in->dids, in->d_order, in->nd, &ids, r);
+		HnCand	   *c = &w->cands[w->ncand];
+
+		if (row < 0)
+			continue;			/* not in the corpus read for mining */
+		memset(c, 0, sizeof(*c));
+		c->row = row;
+		c->score = c->student = hn_mine_similarity(p, in, w->qvec, row);
+		c->sources = 1;
+		w->ncand++;
+	}
+	hn_mine_sort_cands(in, w->cands, w->ncand);
+	w->ncand = Min(w->ncand, pool);
+}
+
+void
+hn_mine_index_begin(const HnMineParams *p, HnMineInputs *in, int pool)
+{
+	Oid			vectype = in->corpus->cols[1].typid;
+
+	if (!p->use_index || in->nd == 0 || pool <= 0)
+		return;
+	hn_index_search_check_type("mine_hard_negatives", p->metric, vectype);
+	in->index_search = hn_index_search_begin(p->corpus_sql, p->metric, pool, vectype);
+}
+
+void
+hn_mine_index_end(HnMineInputs *in)
+{
+	if (in->index_search)
+		hn_index_search_end(in->index_search);
+	in->index_search = NULL;
+}
+
 static void
 add_run_docs(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
 {
@@ -128,6 +180,8 @@ hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
 	w->ncand = 0;
 	if (knn)
 		dense_candidates(in, w, knn, knn_base, pool);
+	else if (in->index_search)
+		index_candidates(p, in, w, pool);
 	if (in->run_start)
 		add_run_docs(p, in, w);
 	hn_mine_sort_cands(in, w->cands, w->ncand);

@@ -259,6 +259,7 @@ mine_all(MineRun *m)
 	m->st.positives_missing = m->in.positives_missing;
 	max_pool = (int64) m->p.range_max + m->p.max_positives;
 	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
+	hn_mine_index_begin(&m->p, &m->in, m->pool);
 	hn_mine_fn_begin(&m->p, &m->in, m->pool);
 
 	/* within a block, queries go in id order, not in the input's order */
@@ -268,6 +269,7 @@ mine_all(MineRun *m)
 	block = query_block(m);
 	for (int64 q0 = 0; q0 < m->in.nq; q0 += block)
 		mine_block(m, q0, Min(q0 + block, m->in.nq), q_rank, qcxt);
+	hn_mine_index_end(&m->in);
 	MemoryContextDelete(qcxt);
 }
 

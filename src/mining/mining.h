@@ -102,7 +102,8 @@ typedef struct HnMineParams
 	int			random_negatives;	/* STAR mix (F8) */
 
 	HnMetric	metric;
-	bool		dense;			/* method 'exact' (false: 'none') */
+	bool		dense;			/* method 'exact' or 'index' (false: 'none') */
+	bool		use_index;		/* method 'index': dense candidates via the planner */
 	bool		pool_per_query; /* pool 'per_query': K = range_max + own count */
 
 	bool		teacher_space;	/* score_space = 'teacher' */
@@ -213,6 +214,9 @@ typedef struct HnMineInputs
 
 	/* false-negative scorer (falseneg/scorer.h), NULL with 'none' */
 	struct HnFnScorer *fn_scorer;
+
+	/* method 'index': the prepared per-query search (knn/index_search.h) */
+	struct HnIndexSearch *index_search;
 } HnMineInputs;
 
 extern void hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in);
@@ -277,6 +281,8 @@ extern struct HnKnn *hn_mine_dense_search(const HnMineParams *p, const HnMineInp
 										  int pool, int64 q0, int64 nq);
 extern void hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
 							   HnQueryWork *w, struct HnKnn *knn, int64 knn_base, int pool);
+extern void hn_mine_index_begin(const HnMineParams *p, HnMineInputs *in, int pool);
+extern void hn_mine_index_end(HnMineInputs *in);
 extern void hn_mine_sort_cands(const HnMineInputs *in, HnCand *c, int n);
 
 /* ---------- statistics ---------- */

@@ -247,12 +247,8 @@ parse_sources(const Args *a, HnMineParams *p)
 	p->teacher_sql = arg_text(a, ARG_TEACHER_SCORES, NULL);
 	p->metric = hn_metric_from_name(arg_text(a, ARG_METRIC, "cosine"));
 	method = choose("method", arg_text(a, ARG_METHOD, "exact"), methods);
-	if (method == 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("mine_hard_negatives: method 'index' is not available yet"),
-				 errhint("Use method => 'exact' (default), or 'none' with runs => '...'.")));
-	p->dense = method == 0;
+	p->dense = method != 1;
+	p->use_index = method == 2;
 	if (!p->dense && p->runs_sql == NULL)
 		bad_param("method", "'none' needs runs",
 				  "Give runs => 'SELECT query_id, doc_id, score FROM ...' as the candidate source.");

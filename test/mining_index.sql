@@ -1,0 +1,57 @@
+-- pgTAP: mine_hard_negatives(method => 'index') takes its dense candidates from
+-- the ANN index on the corpus table.  With the index made exhaustive (every
+-- list probed, every candidate re-ranked) the training table must equal the
+-- exact method's, which is itself checked against numpy (mining_parity);
+-- with default settings it must stay close.
+BEGIN;
+SELECT plan(6);
+
+\ir include/knn_cranfield.psql
+CREATE TEMP TABLE md AS SELECT id, embedding::embedding AS embedding FROM cd;
+CREATE TEMP TABLE mq AS SELECT id, embedding::embedding AS embedding FROM cq;
+CREATE TEMP TABLE mr (query_id bigint, doc_id bigint, relevance int);
+\set f :HN_ROOT '/test/data/cranfield/qrels.tsv'
+COPY mr FROM :'f';
+CREATE INDEX md_ivfsq ON md USING ivfsq (embedding embedding_cosine_ops);
+ANALYZE md;
+
+CREATE TEMP TABLE mined_exact AS
+	SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM mq', 'SELECT id, embedding FROM md',
+		'SELECT query_id, doc_id, relevance FROM mr', num_negatives => 5, range_min => 1);
+
+-- the planner decides; make sure it picks the index for this small table
+SET LOCAL enable_seqscan = off;
+SET LOCAL hardneg.ivfsq_probes = 1000;
+SET LOCAL hardneg.ivfsq_rerank = 5000;
+CREATE TEMP TABLE mined_index AS
+	SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM mq', 'SELECT id, embedding FROM md',
+		'SELECT query_id, doc_id, relevance FROM mr', num_negatives => 5, range_min => 1,
+		method => 'index');
+
+SELECT cmp_ok(pg_stat_get_xact_numscans('md_ivfsq'::regclass), '>=', 225::bigint,
+	'one index scan per query: the candidates came through the ivfsq index');
+SELECT ok((SELECT count(*) FROM mined_exact) > 1000, 'the exact table is not trivially small');
+SELECT set_eq('SELECT query_id, positive_id, negative_id, negative_rank, kept_rank, score FROM mined_index',
+	'SELECT query_id, positive_id, negative_id, negative_rank, kept_rank, score FROM mined_exact',
+	'an exhaustive index gives exactly the exact method''s training table, scores included');
+
+RESET hardneg.ivfsq_probes;
+RESET hardneg.ivfsq_rerank;
+CREATE TEMP TABLE mined_approx AS
+	SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM mq', 'SELECT id, embedding FROM md',
+		'SELECT query_id, doc_id, relevance FROM mr', num_negatives => 5, range_min => 1,
+		method => 'index');
+SELECT cmp_ok((SELECT count(*)::float8 FROM mined_approx a JOIN mined_exact e
+				USING (query_id, positive_id, negative_id)) / (SELECT count(*) FROM mined_exact),
+	'>=', 0.9::float8, 'with default index settings at least 90% of the exact negatives are found');
+SELECT is_empty('SELECT 1 FROM mined_approx a JOIN mined_exact e USING (query_id, positive_id, negative_id)
+				 WHERE abs(a.score - e.score) > 1e-6',
+	'scores of index candidates are the exact pair scores');
+
+-- arrays have no distance operator, so no index can serve them
+SELECT throws_ok($$SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM cq',
+	'SELECT id, embedding FROM cd', 'SELECT query_id, doc_id, relevance FROM mr', method => 'index')$$,
+	'42883', NULL, 'method index on a real[] corpus: undefined_function, before any search');
+
+SELECT * FROM finish();
+ROLLBACK;
