@@ -4,7 +4,7 @@
 -- exact method's, which is itself checked against numpy (mining_parity);
 -- with default settings it must stay close.
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 \ir include/knn_cranfield.psql
 CREATE TEMP TABLE md AS SELECT id, embedding::embedding AS embedding FROM cd;
@@ -28,8 +28,14 @@ CREATE TEMP TABLE mined_index AS
 		'SELECT query_id, doc_id, relevance FROM mr', num_negatives => 5, range_min => 1,
 		method => 'index');
 
-SELECT cmp_ok(pg_stat_get_xact_numscans('md_ivfsq'::regclass), '>=', 225::bigint,
-	'one index scan per query: the candidates came through the ivfsq index');
+-- knn_search through the same exhaustive index: numpy's exact top-10 (test/tools/knn_reference.py)
+SELECT is((SELECT count(*) FROM knn_search('SELECT id, embedding FROM mq', 'SELECT id, embedding FROM md',
+				10, 'cosine', 'index') k
+			JOIN cref r ON r.metric = 'cosine' AND r.query_id = k.query_id AND r.doc_id = k.doc_id AND r.rank <= 10),
+	(SELECT count(*) FROM cref WHERE metric = 'cosine' AND rank <= 10),
+	'knn_search through an exhaustive ivfsq index finds numpy''s exact top-10 of every query');
+SELECT cmp_ok(pg_stat_get_xact_numscans('md_ivfsq'::regclass), '>=', 450::bigint,
+	'one index scan per query and call: the candidates came through the ivfsq index');
 SELECT ok((SELECT count(*) FROM mined_exact) > 1000, 'the exact table is not trivially small');
 SELECT set_eq('SELECT query_id, positive_id, negative_id, negative_rank, kept_rank, score FROM mined_index',
 	'SELECT query_id, positive_id, negative_id, negative_rank, kept_rank, score FROM mined_exact',
