@@ -48,6 +48,11 @@ hn_build_and_stage() {
 	cp -a "/usr/lib/postgresql/$HN_PGVER" "$HN_STAGE/usr/lib/postgresql/"
 	cp -a "/usr/share/postgresql/$HN_PGVER" "$HN_STAGE/usr/share/postgresql/"
 	make -C "$HN_ROOT" -s install DESTDIR="$HN_STAGE" PG_CONFIG="$pg_config" >/dev/null
+	# HN_HIDE_PGVECTOR=1: behave as on a machine without pgvector (tests skip, saying why)
+	if [ -n "${HN_HIDE_PGVECTOR:-}" ]; then
+		rm -f "$HN_STAGE/usr/share/postgresql/$HN_PGVER/extension/vector"* \
+			"$HN_STAGE/usr/lib/postgresql/$HN_PGVER/lib/vector.so"
+	fi
 	chmod -R a+rX "$HN_BUILD"
 }
 
