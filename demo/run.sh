@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: a walk through hardneg on the shipped Cranfield collection.
 #   demo/run.sh          set up (packages, build, throwaway cluster), load, run every step
-#   demo/run.sh --short  the same with the quick steps only (CI)
+#   demo/run.sh --short  the same, printing less (CI): one operator, no JSON export
 #   demo/run.sh --stop   stop and remove the demo cluster
 source "$(dirname "$0")/../test/lib.sh"
 cd "$HN_ROOT"

@@ -12,7 +12,7 @@ sql -c "SELECT query_id, positive_id, negative_id, negative_rank, kept_rank, neg
 say "One row per (query, positive, negative), with provenance: the rank among survivors of every filter" \
     "(kept_rank) and in the raw candidate list (negative_rank_raw), the candidate source and a filter trace." \
     "The same negatives as sentence-transformers v6 with the same parameters (tested on SciFact)."
-sql -c "SELECT left(line, 150) || ' ...' AS \"first JSON line for FlagEmbedding\"
+$short || sql -c "SELECT left(line, 150) || ' ...' AS \"first JSON line for FlagEmbedding\"
         FROM hard_negatives_jsonl('cranfield.train', 'flagembedding',
                                   'SELECT id, text FROM cranfield.queries', 'SELECT id, text FROM cranfield.docs') line
         LIMIT 1"
