@@ -1,9 +1,11 @@
--- pgTAP: bytes that the ivfsq index writes to its pages.  A code tuple is
--- MAXALIGNed past its last code byte; the padding must be zeros, not stale
--- backend memory (which would also reach the WAL and the data files).  Found
--- by test/memcheck.sh; the build once left the padding uninitialised.
+-- pgTAP: bytes that the ivfsq index writes to its pages.  Padding must be
+-- zeros, not stale backend memory (which would also reach the WAL and the
+-- data files).  Both cases were found by test/memcheck.sh: the build left the
+-- padding of code tuples uninitialised, and the first insert into an index
+-- built empty copied the padding of a stack IvfVecLoc onto the metapage.  The
+-- second depends on stack contents, so only memcheck reliably sees it.
 BEGIN;
-SELECT plan(2);
+SELECT plan(3);
 CREATE EXTENSION pageinspect;
 
 -- dim 3: 16 header bytes + 3 code bytes, MAXALIGNed to 24: 5 padding bytes
@@ -42,6 +44,15 @@ INSERT INTO pg_t SELECT g, ARRAY[cos(g), sin(g), cos(3 * g)]::real[]::embedding
 	FROM generate_series(3001, 3500) g;
 SELECT is(pg_temp.dirty_padding('pg_t_e'), 0::bigint,
 	'after INSERTs every code tuple still has zeroed padding');
+
+-- An index built on an empty table: the first row creates its list and
+-- quantiser and stores their place in the metapage (IvfMetaData.quant, a
+-- block number and a uint16 offset: bytes 62 and 63 of the page are padding).
+CREATE TABLE pg_empty (id int, e embedding(3));
+CREATE INDEX pg_empty_e ON pg_empty USING ivfsq (e embedding_l2_ops);
+INSERT INTO pg_empty VALUES (1, '[1,2,3]');
+SELECT is((SELECT array[get_byte(p, 62), get_byte(p, 63)] FROM get_raw_page('pg_empty_e', 0) p),
+	array[0, 0], 'the metapage of a lazily initialised index has zeroed padding');
 
 SELECT * FROM finish();
 ROLLBACK;

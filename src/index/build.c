@@ -219,8 +219,11 @@ build_append_floats(IvfBuildState *st, const float *v, Size n)
 {
 	const char *src = (const char *) v;
 	Size		left = sizeof(float) * n;
-	IvfVecLoc	loc = {InvalidBlockNumber, 0};
+	IvfVecLoc	loc;
 
+	/* padding too: the result is stored on the metapage (meta->quant) */
+	memset(&loc, 0, sizeof(loc));
+	loc.blkno = InvalidBlockNumber;
 	while (left > 0)
 	{
 		Page		page = NULL;
