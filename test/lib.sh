@@ -83,8 +83,30 @@ max_parallel_workers = 4
 max_parallel_workers_per_gather = 2
 shared_buffers = 256MB
 CONF
-	hn_as_server "$HN_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+	# test/memcheck.sh: the server (not initdb, which would take minutes) runs under valgrind
+	[ -z "${HN_VALGRIND:-}" ] || hn_valgrind_wrap "$dir"
+	hn_as_server "$HN_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t "${HN_START_TIMEOUT:-60}" \
+		start >/dev/null
 	export PGHOST=$dir PGPORT=$HN_PORT PGUSER=postgres
+}
+
+# Puts a script in place of the staged postgres binary that runs the real one
+# under valgrind memcheck, one log per process in $1/valgrind (forked backends
+# included).  $HN_VALGRIND names the suppressions file.
+hn_valgrind_wrap() {
+	local dir=$1 real=$HN_PGBIN/postgres.real
+	mkdir -p "$dir/valgrind"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir/valgrind"
+	[ -e "$real" ] || mv "$HN_PGBIN/postgres" "$real"
+	cat >"$HN_PGBIN/postgres" <<WRAP
+#!/bin/sh
+exec valgrind --tool=memcheck --quiet --trace-children=yes --track-origins=yes \\
+	--fullpath-after=$HN_ROOT/ \\
+	--num-callers=30 --error-limit=no --leak-check=no \\
+	--suppressions="$HN_VALGRIND" --gen-suppressions=all \\
+	--log-file="$dir/valgrind/vg.%p.log" "$real" "\$@"
+WRAP
+	chmod a+rx "$HN_PGBIN/postgres"
 }
 
 hn_cluster_stop() {

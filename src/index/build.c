@@ -219,8 +219,11 @@ build_append_floats(IvfBuildState *st, const float *v, Size n)
 {
 	const char *src = (const char *) v;
 	Size		left = sizeof(float) * n;
-	IvfVecLoc	loc = {InvalidBlockNumber, 0};
+	IvfVecLoc	loc;
 
+	/* padding too: the result is stored on the metapage (meta->quant) */
+	memset(&loc, 0, sizeof(loc));
+	loc.blkno = InvalidBlockNumber;
 	while (left > 0)
 	{
 		Page		page = NULL;
@@ -455,7 +458,13 @@ assign_rows(IvfBuildState *st, Relation heap, IndexInfo *indexInfo, Buffer metab
 	write_layout(st, metabuf);
 	st->entry_size = ENTRY_HDR + IVF_CODE_TUPLE_SIZE(st->cache.codebytes);
 	st->max_entries = (int) Max(mwm_bytes() / 4 / st->entry_size, 64);
-	st->entries = palloc_extended(st->entry_size * st->max_entries, MCXT_ALLOC_HUGE);
+	/*
+	 * Zeroed: a code tuple is MAXALIGNed past its last code byte, and those
+	 * padding bytes would otherwise carry stale memory into the index pages
+	 * and the WAL (insert.c zeroes its tuple for the same reason).
+	 */
+	st->entries = palloc_extended(st->entry_size * st->max_entries,
+								  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	st->dim = st->cache.dim;
 	if (!ivf_parallel_assign(st, heap, st->index, indexInfo, &st->cache))
 		table_index_build_scan(heap, st->index, indexInfo, true, true, assign_callback, st, NULL);

@@ -180,6 +180,11 @@ ivf_append_floats_logged(Relation index, Buffer metabuf, const float *v, int n,
 	Size		left = sizeof(float) * (Size) n;
 	bool		first = true;
 
+	/*
+	 * IvfVecLoc has two padding bytes, and *loc can end up on the metapage
+	 * (meta->quant, ivf_lazy_init): zero them, never copy stack garbage.
+	 */
+	memset(loc, 0, sizeof(IvfVecLoc));
 	while (left > 0)
 	{
 		GenericXLogState *state = GenericXLogStart(index);
