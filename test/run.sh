@@ -106,11 +106,16 @@ if [ ${#doc_scripts[@]} -gt 0 ] && [ "${HN_DOCS:-}" != none ]; then
 	hn_psql -d hn_docs -c "CREATE EXTENSION hardneg" -c "CREATE EXTENSION pgtap"
 	hn_prepare_cranfield "$HN_BUILD/cranfield"
 	hn_load_cranfield hn_docs "$HN_BUILD/cranfield"
+	# quotes, tabs, backslashes, CR/LF, non-ASCII, control characters in the texts every recipe exports
+	hn_psql -d hn_docs -f test/fixtures/doc_hostile.sql
 	for script in "${doc_scripts[@]}"; do
 		doc=docs/$(basename "$script" .sql).md
 		hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_doc_page" -c "CREATE DATABASE hn_doc_page TEMPLATE hn_docs"
 		# pgTAP examples report failures as "not ok" rows rather than errors
-		if hn_psql -d hn_doc_page -f "$script" >"$script.out" 2>&1 &&
+		# a scratch directory per page: files the examples write land there (test/doctest.py)
+		work=$docs_out/$(basename "$script" .sql).work
+		mkdir -p "$work"
+		if (cd "$work" && PGDATABASE=hn_doc_page hn_psql -d hn_doc_page -f "$script") >"$script.out" 2>&1 &&
 			! grep -qE '^ *not ok|Looks like you failed' "$script.out"; then
 			echo "ok     $doc"
 			passed=$((passed + 1))
