@@ -4,12 +4,13 @@
 #   demo/run.sh --short  the same, printing less (CI): one operator, no JSON export
 #   demo/run.sh --stop   stop and remove the demo cluster
 # Environment: HN_PORT (default 5498) is the demo cluster's port; HN_STAGED=1 reuses the server
-# tree that make test staged (no packages, no build).
+# tree that make test staged (no packages, no build); HN_DEMO_CLUSTER moves the cluster away
+# from $HN_BUILD/demo (the test suite does, so a running demo survives make test).
 demo_port=${HN_PORT:-5498}
 source "$(dirname "$0")/../test/lib.sh"
 cd "$HN_ROOT"
 HN_PORT=$demo_port
-cluster=$HN_BUILD/demo
+cluster=${HN_DEMO_CLUSTER:-$HN_BUILD/demo}
 
 if [ "${1:-}" = "--stop" ]; then
 	hn_cluster_stop "$cluster"
@@ -45,7 +46,7 @@ hn_psql -d postgres -c "CREATE DATABASE demo"
 sql -c "CREATE EXTENSION hardneg"
 
 step "load Cranfield: 1400 abstracts, 225 queries, graded qrels, 512-d USE-lite embeddings, BM25 and dense runs"
-data=$HN_BUILD/demo-data
+data=$cluster-data
 hn_prepare_cranfield "$data"
 timed hn_load_cranfield demo "$data"
 sql -c "SELECT (SELECT count(*) FROM cranfield.docs) AS docs, (SELECT count(*) FROM cranfield.queries) AS queries,
