@@ -91,7 +91,8 @@ hn_build_and_stage() {
 # initdb refuses to run as root: run the server as postgres then.
 hn_as_server() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# from /: the checkout may be a directory postgres cannot enter
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
