@@ -8,29 +8,44 @@ ON_ERROR_STOP, against a database holding the Cranfield demo data (schema cranfi
 search_path).  A block whose first line is "-- expect error" must fail: it runs inside a
 savepoint and the script errors if it succeeds.
 
+A block tagged ```python (```python norun: shown only) is written to DIR/NAME.N.py and run, at
+its place among the SQL examples, by /usr/bin/python3 from psql (\!), with the connection in the
+environment (PGHOST, PGPORT, PGUSER, PGDATABASE); a failing block prints "not ok", which fails
+the page.  The runner starts psql in a scratch directory per page, so files the examples write
+(psql \g, Python open) land there and later examples read them by relative name.
+
 usage: doctest.py DOCS_DIR OUT_DIR   (prints the names of the scripts written)
 """
 import os
 import re
+import shlex
 import sys
 
-FENCE = re.compile(r"^```sql(?P<norun>[ \t]+norun)?[ \t]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+FENCE = re.compile(r"^```(?P<lang>sql|python)(?P<norun>[ \t]+norun)?[ \t]*\n(?P<body>.*?)^```[ \t]*$",
+                   re.M | re.S)
+PYTHON = "/usr/bin/python3"     # Debian's psycopg, numpy belong to this one
 
 
-def script_for(markdown):
+def script_for(markdown, py_prefix):
     parts = ["\\set ON_ERROR_STOP 1", "SET search_path = cranfield, public;", "SET client_min_messages = warning;"]
+    blocks = []
     for n, m in enumerate(FENCE.finditer(markdown), 1):
         if m.group("norun"):
             continue
         body = m.group("body").rstrip()
-        if body.lstrip().lower().startswith("-- expect error"):
+        if m.group("lang") == "python":
+            path = "%s.%d.py" % (py_prefix, n)
+            blocks.append((path, body + "\n"))
+            parts.append("\\echo -- example %d (python)\n\\! %s %s || echo 'not ok - python example %d'"
+                         % (n, PYTHON, shlex.quote(path), n))
+        elif body.lstrip().lower().startswith("-- expect error"):
             # The block must raise: run it where a failure is caught, and fail if it is not.
             parts.append("DO $doctest$ BEGIN BEGIN EXECUTE %s; EXCEPTION WHEN OTHERS THEN RETURN; END; "
                          "RAISE EXCEPTION 'doc example %d was expected to fail'; END $doctest$;"
                          % (dollar(body.rstrip(";")), n))
         else:
             parts.append("\\echo -- example %d\n%s" % (n, body))
-    return "\n".join(parts) + "\n", len(parts) - 3
+    return "\n".join(parts) + "\n", len(parts) - 3, blocks
 
 
 def dollar(text):
@@ -41,14 +56,18 @@ def dollar(text):
 
 
 def main(docs, out):
+    out = os.path.abspath(out)
     os.makedirs(out, exist_ok=True)
     for name in sorted(os.listdir(docs)):
         if not name.endswith(".md"):
             continue
         with open(os.path.join(docs, name), encoding="utf-8") as f:
-            text, count = script_for(f.read())
+            text, count, blocks = script_for(f.read(), os.path.join(out, name[:-3]))
         if count == 0:
             continue
+        for path, body in blocks:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(body)
         path = os.path.join(out, name[:-3] + ".sql")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)

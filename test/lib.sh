@@ -10,7 +10,39 @@ set -euo pipefail
 
 HN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HN_PGVER=${HN_PGVER:-15}
-HN_BUILD=${HN_BUILD:-$HN_ROOT/.build}
+# Where the staged server tree and the clusters live: .build in the checkout, unless the server
+# (run as postgres when we are root) cannot enter the checkout, as in root's mode-700 home; then a
+# directory of this checkout's own under /var/tmp (named by a hash of its path, so parallel
+# checkouts never meet).  HN_BUILD overrides both.
+hn_default_build() {
+	local d=$HN_ROOT
+	if [ "$(id -u)" -eq 0 ]; then
+		while [ "$d" != / ]; do
+			# the server is "other" to root's directories: it needs o+x on each, o+r on the checkout
+			case $(stat -c %A "$d") in
+			*x | *t) ;;
+			*) break ;;
+			esac
+			d=$(dirname "$d")
+		done
+		if [ "$d" != / ] || [ "$(stat -c %A "$HN_ROOT" | cut -c8)" != r ]; then
+			echo "/var/tmp/hardneg-$(printf %s "$HN_ROOT" | sha1sum | cut -c1-12)"
+			return
+		fi
+	fi
+	echo "$HN_ROOT/.build"
+}
+HN_BUILD=${HN_BUILD:-$(hn_default_build)}
+if [ "$HN_BUILD" != "$HN_ROOT/.build" ] && [ -z "${HN_BUILD_CHECKED:-}" ]; then
+	# a predictable name in a shared directory: refuse one that someone else made
+	mkdir -p -m 755 "$HN_BUILD"
+	if [ -L "$HN_BUILD" ] || [ "$(stat -c %u "$HN_BUILD")" != "$(id -u)" ]; then
+		echo "hardneg: $HN_BUILD is not a directory of ours; remove it or set HN_BUILD" >&2
+		exit 1
+	fi
+	chmod 755 "$HN_BUILD"
+	export HN_BUILD HN_BUILD_CHECKED=1
+fi
 HN_STAGE=$HN_BUILD/stage
 HN_PGBIN=$HN_STAGE/usr/lib/postgresql/$HN_PGVER/bin
 HN_PORT=${HN_PORT:-5499}
@@ -35,7 +67,7 @@ hn_install_packages() {
 hn_install_deps() {
 	hn_install_packages make gcc libc6-dev "postgresql-$HN_PGVER" "postgresql-server-dev-$HN_PGVER" \
 		libopenblas-dev "postgresql-$HN_PGVER-pgtap" libtap-parser-sourcehandler-pgtap-perl \
-		python3-numpy
+		python3-numpy python3-psycopg
 }
 
 # Builds hardneg and installs it into a private copy of the server tree.
@@ -59,7 +91,8 @@ hn_build_and_stage() {
 # initdb refuses to run as root: run the server as postgres then.
 hn_as_server() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# from /: the checkout may be a directory postgres cannot enter
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi

@@ -4,7 +4,7 @@
 -- SQLSTATE means work started before validation.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(49);
+SELECT plan(54);
 
 CREATE TABLE hn_docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE hn_queries (id bigint PRIMARY KEY, embedding real[]);
@@ -159,6 +159,29 @@ SELECT is((SELECT sum(jsonb_array_length(j::jsonb -> 'positive_passages')) FROM 
 SELECT ok((SELECT bool_and(j::jsonb -> 'negative_passages' -> 0 ->> 'title' LIKE 'title %')
 	FROM hard_negatives_jsonl('hn_mined', 'tevatron', doc_texts => 'SELECT id, text, title FROM hn_dtext') j),
 	'Tevatron JSON: passages carry docid, title and text');
+-- key order is column order for sentence-transformers (datasets keeps the first object's key order,
+-- the trainer takes columns by position): json (not jsonb) keeps the text's order
+SELECT is((SELECT array_agg(DISTINCT k.keys) FROM hard_negatives_jsonl('hn_mined', 'sentence-transformers',
+	output_scores => true) j, LATERAL (SELECT array_agg(k ORDER BY n) FROM json_object_keys(j::json)
+	WITH ORDINALITY o(k, n)) k(keys)), ARRAY[ARRAY['anchor', 'positive', 'negative', 'scores']],
+	'sentence-transformers JSON: keys anchor, positive, negative, scores in that order');
+SELECT is((SELECT array_agg(DISTINCT k.keys) FROM hard_negatives_jsonl('hn_mined', 'sentence-transformers') j,
+	LATERAL (SELECT array_agg(k ORDER BY n) FROM json_object_keys(j::json) WITH ORDINALITY o(k, n)) k(keys)),
+	ARRAY[ARRAY['anchor', 'positive', 'negative']], 'sentence-transformers JSON without scores: anchor, positive, negative');
+SELECT is((SELECT array_agg(DISTINCT k.keys) FROM hard_negatives_jsonl('hn_mined', 'flagembedding',
+	output_scores => true) j, LATERAL (SELECT array_agg(k ORDER BY n) FROM json_object_keys(j::json)
+	WITH ORDINALITY o(k, n)) k(keys)), ARRAY[ARRAY['query', 'pos', 'neg', 'pos_scores', 'neg_scores']],
+	'FlagEmbedding JSON: keys in the documented order');
+-- the n-tuple columns of sentence-transformers: anchor, positive, negative_1..negative_n (by position)
+SELECT is((SELECT array_agg(j::json ->> 'negative_2' ORDER BY n) FROM hard_negatives_jsonl('hn_mined',
+	'sentence-transformers-ntuple', 'SELECT id, text FROM hn_qtext', 'SELECT id, text FROM hn_dtext')
+	WITH ORDINALITY t(j, n)),
+	(SELECT array_agg('doc ' || negative_id ORDER BY query_id, positive_id) FROM hn_mined WHERE negative_rank = 2),
+	'sentence-transformers n-tuple JSON: negative_2 is the second-ranked negative of each (query, positive)');
+SELECT is((SELECT array_agg(DISTINCT k.keys) FROM hard_negatives_jsonl('hn_mined', 'sentence-transformers-ntuple',
+	output_scores => true) j, LATERAL (SELECT array_agg(k ORDER BY n) FROM json_object_keys(j::json)
+	WITH ORDINALITY o(k, n)) k(keys)), ARRAY[ARRAY['anchor', 'positive', 'negative_1', 'negative_2', 'scores']],
+	'sentence-transformers n-tuple JSON: anchor, positive, negative_1, negative_2, scores in that order');
 SELECT throws_ok($$SELECT * FROM hard_negatives_jsonl('hn_mined', 'dpr')$$, '22023', NULL,
 	'an unknown JSON style is rejected');
 SELECT is((SELECT count(*) FROM hard_negatives_ntuple('hn_mined', 3)), 0::bigint,

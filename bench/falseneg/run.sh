@@ -17,3 +17,5 @@ hn_psql -d postgres -c "CREATE EXTENSION hardneg"
 PSQL="$HN_PGBIN/psql" "$HN_PYTHON" "$here/simulate.py" "$@"
 # independent numpy re-computation of every (a) and (c) row
 "$HN_PYTHON" "$here/check_numpy.py"
+# the false-negative vs hardness plot (docs/false-negatives.md, README.md) from results.tsv
+"$HN_PYTHON" "$here/plot.py"

@@ -26,3 +26,5 @@ hn_psql -d bench -c "CREATE EXTENSION hardneg" -c "CREATE EXTENSION vector"
 hn_psql -d bench -Atc "SELECT 'pgvector ' || extversion FROM pg_extension WHERE extname = 'vector'"
 "$HN_PYTHON" bench/index/data.py "$work/data"
 HN_PSQL=$HN_PGBIN/psql "$HN_PYTHON" bench/index/bench.py "$work/data" "$work/results.json" "$@"
+# the plot in docs/index.md, README.md and docs/benchmarks.md, and the table for the latter
+"$HN_PYTHON" bench/index/report.py "$work/results.json" docs/ann_index.png

@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "embedding/embedding.h"
 #include "executor/spi.h"
+#include "parser/scansup.h"
 #include "io/reader.h"
 #include "kernels/rng.h"
 #include "miscadmin.h"
@@ -570,6 +571,34 @@ hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int nco
 	error_context_stack = reader->errcb.previous;
 	hn_reader_close(reader);
 	return batch;
+}
+
+/*
+ * Rows of sql, counted by running it once more as a subquery: for progress
+ * totals only (hardneg.progress), where the stream's length is not known
+ * before its end.  A trailing semicolon is dropped, and the closing
+ * parenthesis goes on a line of its own so that a trailing comment cannot
+ * swallow it.
+ */
+int64
+hn_reader_count(const char *what, const char *sql)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	int			len = strlen(sql);
+	int64		n;
+	bool		isnull;
+
+	while (len > 0 && (sql[len - 1] == ';' || scanner_isspace(sql[len - 1])))
+		len--;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM (%.*s\n) hn_count", len, sql),
+					false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count the rows of the %s query", what);
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	MemoryContextSwitchTo(caller);
+	return n;
 }
 
 /* ---------- ids ---------- */

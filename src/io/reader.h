@@ -92,6 +92,9 @@ extern HnReader *hn_reader_open(const char *what, const char *sql,
 extern bool hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows);
 extern void hn_reader_close(HnReader *reader);
 
+/* Rows sql returns (runs it once more, as the caller): progress totals. */
+extern int64 hn_reader_count(const char *what, const char *sql);
+
 /* Reads the whole input into one batch (for inputs that fit in memory). */
 extern HnBatch *hn_read_all(const char *what, const char *sql,
 							const HnColumnSpec *spec, int ncols);

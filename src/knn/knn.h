@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "io/progress.h"
 #include "io/reader.h"
 #include "io/srf.h"
 #include "kernels/distance.h"
@@ -64,8 +65,6 @@ extern void hn_knn_emit(HnSrf *srf, const KnnArgs *args,
 						const HnIds *dids, const int64 *drows,
 						const float *scores, int n);
 
-/* hardneg.progress: NOTICEs with progress of long calls. */
-extern bool hn_progress_enabled(void);
 
 extern void hn_knn_exact(const KnnArgs *args, HnSrf *srf);
 extern void hn_knn_index(const KnnArgs *args, HnSrf *srf);

@@ -10,10 +10,10 @@
  */
 #include "postgres.h"
 
+#include "io/progress.h"
 #include "kernels/exact_knn.h"
 #include "knn/knn.h"
 #include "miscadmin.h"
-#include "portability/instr_time.h"
 #include "utils/memutils.h"
 
 /* One pass of the corpus for one query block. */
@@ -26,6 +26,14 @@ typedef struct CorpusPass
 	int64	   *keys;			/* per chunk: ordinals (text ids) */
 	int64		keycap;
 } CorpusPass;
+
+/* hardneg.progress across the passes: queries done before this block, corpus size */
+typedef struct KnnProgress
+{
+	HnProgress	pr;
+	int64		queries_done;
+	int64		ndocs;			/* -1 until the first pass has seen them all */
+} KnnProgress;
 
 static int
 text_key_cmp(int64 a, int64 b, void *arg)
@@ -68,16 +76,16 @@ chunk_keys(CorpusPass *pass, const HnBatch *batch)
 	return pass->keys;
 }
 
-static void
-report_progress(int block_no, int nq, int64 docs, instr_time start)
+/* "block 2 (100 queries): 700 of 1400 documents scored" */
+static const char *
+block_detail(const KnnProgress *kp, int block_no, int nq, int64 docs)
 {
-	instr_time	now;
+	char		total[32] = "";
 
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	ereport(NOTICE,
-			(errmsg("knn_search: query block %d (%d queries): " INT64_FORMAT " documents scored, %.1f s",
-					block_no, nq, docs, INSTR_TIME_GET_DOUBLE(now))));
+	if (kp->ndocs >= 0)
+		snprintf(total, sizeof(total), " of " INT64_FORMAT, kp->ndocs);
+	return psprintf("block %d (%d queries): " INT64_FORMAT "%s documents scored",
+					block_no, nq, docs, total);
 }
 
 /* Rows per corpus chunk: a quarter of work_mem. */
@@ -122,7 +130,7 @@ emit_block(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block,
 /* Scores the whole corpus against one query block and emits its rows. */
 static void
 run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
-		 MemoryContext run_cxt)
+		 MemoryContext run_cxt, KnnProgress *kp)
 {
 	CorpusPass	pass = {0};
 	HnBatch		batch = {0};
@@ -130,12 +138,7 @@ run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
 	HnKnn	   *knn;
 	bool		more,
 				text_ids;
-	instr_time	start,
-				last,
-				now;
 
-	INSTR_TIME_SET_CURRENT(start);
-	last = start;
 	pass.cxt = AllocSetContextCreate(run_cxt, "knn_search pass", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(pass.cxt);
 	reader = hn_reader_open("corpus", args->corpus_sql, hn_knn_input_spec, 2);
@@ -159,20 +162,19 @@ run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
 								 batch.cols[KNN_COL_VEC].vec, batch.nrows, block->dim);
 		keys = chunk_keys(&pass, &batch);
 		hn_knn_add(knn, batch.cols[KNN_COL_VEC].vec, batch.nrows, keys);
-		INSTR_TIME_SET_CURRENT(now);
-		INSTR_TIME_SUBTRACT(now, last);
-		if (hn_progress_enabled() && INSTR_TIME_GET_DOUBLE(now) >= 1.0)
-		{
-			report_progress(block_no, block->n, hn_knn_docs_seen(knn), start);
-			INSTR_TIME_SET_CURRENT(last);
-		}
+		if (kp->pr.on)
+			hn_progress_tick(&kp->pr, kp->queries_done,
+							 block_detail(kp, block_no, block->n, hn_knn_docs_seen(knn)));
 		more = hn_reader_next(reader, &batch, chunk_rows(block->dim));
 	}
 	hn_reader_close(reader);
 	MemoryContextSwitchTo(pass.cxt);
 	hn_knn_finish(knn);
-	if (hn_progress_enabled())
-		report_progress(block_no, block->n, hn_knn_docs_seen(knn), start);
+	kp->ndocs = hn_knn_docs_seen(knn);
+	kp->queries_done += block->n;
+	if (kp->pr.on)
+		hn_progress_end(&kp->pr, kp->queries_done,
+						block_detail(kp, block_no, block->n, kp->ndocs));
 	{
 		MemoryContext row_cxt = AllocSetContextCreate(pass.cxt, "knn_search rows",
 													  ALLOCSET_DEFAULT_SIZES);
@@ -193,7 +195,12 @@ hn_knn_exact(const KnnArgs *args, HnSrf *srf)
 	HnBatch		qbatch = {0};
 	HnReader   *qreader;
 	int			block_no = 0;
+	KnnProgress kp = {.queries_done = 0, .ndocs = -1};
 
+	MemoryContextSwitchTo(run_cxt);
+	/* the query stream's length is unknown before its end: count it for the total */
+	hn_progress_begin(&kp.pr, "knn_search", "queries",
+					  hn_progress_enabled() ? hn_reader_count("queries", args->queries_sql) : -1);
 	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
 	MemoryContextSwitchTo(run_cxt);
@@ -202,7 +209,7 @@ hn_knn_exact(const KnnArgs *args, HnSrf *srf)
 		MemoryContextSwitchTo(run_cxt);
 		if (args->metric == HN_METRIC_COSINE)
 			hn_knn_check_nonzero("queries", &block.ids, block.vec, block.n, block.dim);
-		run_pass(args, srf, &block, ++block_no, run_cxt);
+		run_pass(args, srf, &block, ++block_no, run_cxt, &kp);
 	}
 	hn_reader_close(qreader);
 	MemoryContextSwitchTo(caller);

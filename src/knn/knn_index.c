@@ -27,7 +27,6 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
-#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -111,12 +110,12 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 	HnReader   *qreader;
 	HnIndexSearch *search = NULL;
 	int64		done = 0;
-	instr_time	start,
-				last,
-				now;
+	HnProgress	pr;
 
-	INSTR_TIME_SET_CURRENT(start);
-	last = start;
+	MemoryContextSwitchTo(run_cxt);
+	/* the query stream's length is unknown before its end: count it for the total */
+	hn_progress_begin(&pr, "knn_search", "queries searched",
+					  hn_progress_enabled() ? hn_reader_count("queries", args->queries_sql) : -1);
 	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
 	MemoryContextSwitchTo(run_cxt);
@@ -139,23 +138,14 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 			MemoryContextSwitchTo(run_cxt);
 			MemoryContextReset(query_cxt);
 			done++;
-			INSTR_TIME_SET_CURRENT(now);
-			INSTR_TIME_SUBTRACT(now, last);
-			if (hn_progress_enabled() && INSTR_TIME_GET_DOUBLE(now) >= 1.0)
-			{
-				INSTR_TIME_SET_CURRENT(last);
-				now = last;
-				INSTR_TIME_SUBTRACT(now, start);
-				ereport(NOTICE,
-						(errmsg("knn_search: " INT64_FORMAT " queries searched, %.1f s",
-								done, INSTR_TIME_GET_DOUBLE(now))));
-			}
+			hn_progress_tick(&pr, done, NULL);
 		}
 		MemoryContextSwitchTo(run_cxt);
 	}
 	if (search != NULL)
 		hn_index_search_end(search);
 	hn_reader_close(qreader);
+	hn_progress_end(&pr, done, NULL);
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(run_cxt);
 }

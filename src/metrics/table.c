@@ -315,8 +315,12 @@ new_request(Requests *r)
 	return &r->items[r->n++];
 }
 
+/*
+ * name is an ir_measures name "X" or "X@k"; its rows are called display.
+ * given, when not NULL, replaces the parameters (RBP's "p=0.8").
+ */
 static bool
-add_alias(Requests *r, const char *name)
+add_alias_as(Requests *r, const char *name, const char *display, const char *given)
 {
 	const char *at = strchr(name, '@');
 	size_t		base_len = at ? (size_t) (at - name) : strlen(name);
@@ -329,10 +333,112 @@ add_alias(Requests *r, const char *name)
 			continue;
 		if (at && at[1] == '\0')
 			bad_param(name, "", "missing value after @");
-		build_measure(new_request(r), find_def(aliases[i].measure), at ? at + 1 : NULL, name);
+		build_measure(new_request(r), find_def(aliases[i].measure), at ? at + 1 : given, display);
 		return true;
 	}
 	return false;
+}
+
+static bool
+add_alias(Requests *r, const char *name)
+{
+	return add_alias_as(r, name, name, NULL);
+}
+
+/* An ir_measures parameter value: surrounding blanks and quotes ('log2', "log2") dropped. */
+static char *
+irm_value(char *v)
+{
+	size_t		n;
+
+	while (*v == ' ')
+		v++;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == ' ')
+		v[--n] = '\0';
+	if (n >= 2 && (v[0] == '\'' || v[0] == '"') && v[n - 1] == v[0])
+	{
+		v[n - 1] = '\0';
+		v++;
+	}
+	return v;
+}
+
+static void
+irm_unsupported(const char *name, const char *param, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("ir_measures parameter \"%s\" of measure \"%s\" is not supported", param, name),
+			 errhint("%s", hint)));
+}
+
+/*
+ * ir_measures' parameter form "X(param=value, ...)" or "X(...)@k": cutoff
+ * (the same as @k), p (RBP's persistence), dcg='log2' (nDCG; trec_eval's
+ * only discount).  rel and judged_only hold for the whole call here, so
+ * they are refused with the trec_eval() argument that does it.  The rows
+ * keep the name as written.
+ */
+static bool
+add_irm_params(Requests *r, const char *name)
+{
+	char	   *base = pstrdup(name);
+	char	   *open = strchr(base, '(');
+	char	   *close = open ? strrchr(open, ')') : NULL;
+	char	  **items;
+	int			n;
+	char	   *cut = NULL;
+	char	   *pairs = NULL;
+	StringInfoData canon;
+
+	if (open == NULL)
+		return false;
+	if (close == NULL || (close[1] != '\0' && (close[1] != '@' || close[2] == '\0')))
+		bad_param(name, open, "expected X(param=value, ...) or X(param=value, ...)@k");
+	*open = '\0';
+	*close = '\0';
+	if (close[1] == '@')
+		cut = close + 2;
+	n = strspn(open + 1, " ") == strlen(open + 1) ? 0 : split_list(open + 1, &items);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *eq = strchr(items[i], '=');
+		char	   *key,
+				   *val;
+
+		if (eq == NULL)
+			bad_param(name, items[i], "expected param=value");
+		*eq = '\0';
+		key = irm_value(items[i]);
+		val = irm_value(eq + 1);
+		if (strcmp(key, "cutoff") == 0)
+		{
+			if (cut && strcmp(cut, val) != 0)
+				bad_param(name, val, "the cutoff differs from the one after @");
+			cut = val;
+		}
+		else if (strcmp(key, "p") == 0 && strcmp(base, "RBP") == 0)
+			pairs = psprintf("p=%s", val);
+		else if (strcmp(key, "dcg") == 0 && strcmp(base, "nDCG") == 0)
+		{
+			if (strcmp(val, "log2") != 0)
+				irm_unsupported(name, key, "trec_eval's nDCG discounts by log2 with linear gains: "
+								"dcg='log2' is the only form; give other gains as ndcg.1=1,2=3.");
+		}
+		else if (strcmp(key, "rel") == 0)
+			irm_unsupported(name, key, "The relevance level holds for every measure of a call: "
+							"pass relevance_level => N to trec_eval().");
+		else if (strcmp(key, "judged_only") == 0)
+			irm_unsupported(name, key, "Pass judged_only => true to trec_eval(); it holds for every measure of the call.");
+		else
+			irm_unsupported(name, key, "Supported here: cutoff (as @k), p for RBP, dcg='log2' for nDCG.");
+	}
+	initStringInfo(&canon);
+	appendStringInfoString(&canon, base);
+	if (cut)
+		appendStringInfo(&canon, "@%s", cut);
+	return add_alias_as(r, canon.data, name, pairs);
 }
 
 static void
@@ -366,7 +472,7 @@ add_request(Requests *r, const char *name)
 		def = find_def(base);
 		if (def >= 0 && !(dot && dot[1] == '\0'))
 			build_measure(new_request(r), def, dot ? dot + 1 : NULL, NULL);
-		else if (!add_alias(r, name))
+		else if (!add_irm_params(r, name) && !add_alias(r, name))
 			unknown_measure(name);
 	}
 }

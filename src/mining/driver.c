@@ -24,6 +24,7 @@
 
 #include "fmgr.h"
 #include "catalog/pg_type.h"
+#include "io/progress.h"
 #include "io/srf.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -43,6 +44,8 @@ typedef struct MineRun
 	struct HnKnn *knn;			/* dense results of the current query block */
 	int64		knn_base;		/* first input row of that block */
 	int			pool;
+	HnProgress	progress;		/* hardneg.progress: queries of in.nq */
+	int64		done;			/* queries mined so far */
 } MineRun;
 
 /* "dense+run:bm25" from a candidate's source bits. */
@@ -232,6 +235,7 @@ mine_block(MineRun *m, int64 q0, int64 q1, const int64 *q_rank, MemoryContext qc
 		mine_query(m, rows[i]);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(qcxt);
+		hn_progress_tick(&m->progress, ++m->done, NULL);
 	}
 	if (m->knn)
 		hn_knn_free(m->knn);
@@ -267,8 +271,11 @@ mine_all(MineRun *m)
 	for (int64 i = 0; i < m->in.nq; i++)
 		q_rank[m->in.q_order[i]] = i;
 	block = query_block(m);
+	hn_progress_begin(&m->progress, m->srf ? "mine_hard_negatives" : "mine_hard_negatives_stats",
+					  "queries", m->in.nq);
 	for (int64 q0 = 0; q0 < m->in.nq; q0 += block)
 		mine_block(m, q0, Min(q0 + block, m->in.nq), q_rank, qcxt);
+	hn_progress_end(&m->progress, m->done, NULL);
 	hn_mine_index_end(&m->in);
 	MemoryContextDelete(qcxt);
 }

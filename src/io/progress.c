@@ -1,0 +1,54 @@
+/*
+ * progress.c
+ *		NOTICE lines for hardneg.progress (see progress.h).
+ */
+#include "postgres.h"
+
+#include "io/progress.h"
+
+void
+hn_progress_begin(HnProgress *pr, const char *what, const char *unit, int64 total)
+{
+	pr->on = hn_progress_enabled();
+	pr->what = what;
+	pr->unit = unit;
+	pr->total = total;
+	INSTR_TIME_SET_CURRENT(pr->start);
+	pr->last = pr->start;
+}
+
+static void
+report(HnProgress *pr, int64 done, const char *detail)
+{
+	instr_time	now;
+	char		total[32] = "";
+
+	INSTR_TIME_SET_CURRENT(pr->last);
+	now = pr->last;
+	INSTR_TIME_SUBTRACT(now, pr->start);
+	if (pr->total >= 0)
+		snprintf(total, sizeof(total), " of " INT64_FORMAT, pr->total);
+	ereport(NOTICE,
+			(errmsg("%s: " INT64_FORMAT "%s %s%s%s, %.1f s", pr->what, done, total, pr->unit,
+					detail ? ", " : "", detail ? detail : "", INSTR_TIME_GET_DOUBLE(now))));
+}
+
+void
+hn_progress_tick(HnProgress *pr, int64 done, const char *detail)
+{
+	instr_time	now;
+
+	if (!pr->on)
+		return;
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, pr->last);
+	if (INSTR_TIME_GET_DOUBLE(now) >= 1.0)
+		report(pr, done, detail);
+}
+
+void
+hn_progress_end(HnProgress *pr, int64 done, const char *detail)
+{
+	if (pr->on)
+		report(pr, done, detail);
+}
