@@ -6,7 +6,7 @@
 -- cast from bytea that only this transaction has: the way a binary-coerced
 -- impostor or a damaged page would reach hardneg.
 BEGIN;
-SELECT plan(40);
+SELECT plan(41);
 
 -- 16.1: the exact repro.  A domain named vector over bytea, a corpus row
 -- that claims 8 dimensions and holds none, one-hot queries under 'ip'.
@@ -81,6 +81,10 @@ SELECT throws_ok($$SELECT id FROM legacy ORDER BY e <-> '\x020000000000c07f00008
 	NULL, 'an ivfsq scan refuses a NaN query');
 RESET enable_seqscan;
 DROP CAST (bytea AS public.embedding);
+
+-- found by test/fuzz.py: a made-up OID was an internal error (XX000)
+SELECT throws_ok($$SELECT * FROM hardneg_index_verify(0)$$, '42P01', NULL,
+	'hardneg_index_verify(0): undefined_table, not an internal error');
 
 -- 16.2: the aggregates' public functions refuse hostile states
 SELECT throws_ok($$SELECT embedding_avg_final('{0,1}')$$, '22000', NULL, 'avg_final: count 0 with sums (0-d value)');
