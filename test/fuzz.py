@@ -229,7 +229,7 @@ def catalog(conn):
 
 
 def setup(conn):
-    conn.execute(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fuzz_fixtures.sql')).read())
+    conn.execute(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'fuzz.sql')).read())
     conn.commit()
     rels = [r[0] for r in conn.execute(
         "SELECT quote_literal(c.oid::regclass::text) || '::regclass' FROM pg_class c "
