@@ -58,12 +58,7 @@ SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL enable_hashagg = off;
-CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text; t text := '';
-BEGIN
-	FOR r IN EXECUTE 'EXPLAIN ' || q LOOP t := t || r || E'\n'; END LOOP;
-	RETURN t;
-END $$;
+\ir include/plan_text.psql
 SELECT ok(pg_temp.plan_text('SELECT query_id, ndcg_at_k(rank, relevance, 10, ARRAY[1,2]::float8[]) FROM a_ranked GROUP BY query_id')
 	LIKE '%Partial%', 'the planner uses partial aggregation');
 SELECT is(pg_temp.agg_mismatches(), 0::bigint, 'aggregates equal trec_eval per query (parallel, combined)');

@@ -16,18 +16,41 @@
 #include "embedding/embedding.h"
 #include "utils/array.h"
 
-/* Checks a state array and returns its elements; *n gets its length. */
+static void
+bad_state(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("invalid embedding aggregate state"),
+			 errdetail("%s", why),
+			 errhint("The state is {0} (empty) or {count, sum_1, ..., sum_d} as double precision[], count > 0, 1 <= d <= %d, every element finite.",
+					 EMBEDDING_MAX_DIM)));
+}
+
+/*
+ * Checks a state array and returns its elements; *n gets its length.  The
+ * state functions are public, so a caller can hand in any array: everything
+ * the final functions rely on (a dimension an embedding can have, a positive
+ * count, finite sums) is checked here, not assumed.
+ */
 static float8 *
 state_values(ArrayType *state, int *n)
 {
+	float8	   *s;
+
 	if (ARR_NDIM(state) != 1 || ARR_HASNULL(state) ||
 		ARR_ELEMTYPE(state) != FLOAT8OID || ARR_DIMS(state)[0] < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("invalid embedding aggregate state"),
-				 errhint("The state is {count, sum_1, ..., sum_d} as double precision[].")));
+		bad_state("The state must be a one-dimensional double precision[] without NULLs.");
 	*n = ARR_DIMS(state)[0];
-	return (float8 *) ARR_DATA_PTR(state);
+	s = (float8 *) ARR_DATA_PTR(state);
+	for (int i = 0; i < *n; i++)
+		if (!isfinite(s[i]))
+			bad_state("An element is NaN or infinite.");
+	if (s[0] == 0.0 && *n != 1)
+		bad_state("An empty state (count 0) has no sums.");
+	if (s[0] < 0.0 || (s[0] > 0.0 && (*n < 2 || *n - 1 > EMBEDDING_MAX_DIM)))
+		bad_state("The count must be positive and the sums as many as the dimensions of an embedding.");
+	return s;
 }
 
 static ArrayType *
@@ -89,7 +112,8 @@ embedding_accum(PG_FUNCTION_ARGS)
 	if (s[0] == 0.0 && n == 1)
 	{
 		state = new_state(e->dim);
-		s = state_values(state, &n);
+		s = (float8 *) ARR_DATA_PTR(state);
+		n = e->dim + 1;
 	}
 	check_state_dims(n - 1, e->dim);
 	s[0] += 1.0;
@@ -119,7 +143,7 @@ embedding_combine(PG_FUNCTION_ARGS)
 	check_state_dims(n1 - 1, n2 - 1);
 	for (int i = 0; i < n1; i++)
 		v1[i] += v2[i];
-	for (int i = 1; i < n1; i++)
+	for (int i = 0; i < n1; i++)
 		check_state_sum(v1[i]);
 	PG_RETURN_ARRAYTYPE_P(s1);
 }

@@ -31,14 +31,36 @@ typedef struct Embedding
  * scan, for every embedding over 126 bytes) is used in place without the
  * out-of-line call PG_DETOAST_DATUM makes for every row.
  */
+extern void embedding_bad_header(const struct varlena *v) pg_attribute_noreturn();
+
+/*
+ * Trust no bytes: the dimension in a value's first bytes is believed only
+ * when the varlena holds exactly that many floats.  Every reader of an
+ * embedding (operators, casts, the reader, the index) comes through here, so
+ * a forged or truncated value (a binary-coerced impostor, a 0.1.0 value with a
+ * wrapped int16 dimension) raises data_corrupted instead of reading past its
+ * end.  Two compares: cheap enough for every row of a scan.
+ */
+static inline Embedding *
+embedding_checked(struct varlena *v)
+{
+	Embedding  *e = (Embedding *) v;
+
+	if (unlikely(VARSIZE(v) < offsetof(Embedding, x) ||
+				 e->dim < 1 || e->dim > EMBEDDING_MAX_DIM ||
+				 VARSIZE(v) != EMBEDDING_SIZE(e->dim)))
+		embedding_bad_header(v);
+	return e;
+}
+
 static inline Embedding *
 DatumGetEmbedding(Datum d)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 
 	if (likely(!VARATT_IS_EXTENDED(v)))
-		return (Embedding *) v;
-	return (Embedding *) pg_detoast_datum(v);
+		return embedding_checked(v);
+	return embedding_checked(pg_detoast_datum(v));
 }
 
 extern Embedding *embedding_new(int dim);
@@ -47,6 +69,7 @@ extern void embedding_check_element(float value);
 extern void embedding_dims_mismatch(const Embedding *a, const Embedding *b) pg_attribute_noreturn();
 extern void embedding_check_typmod(int dim, int32 typmod);
 extern void embedding_check_result(float value);
+extern void embedding_check_value(const Embedding *e);
 
 /* Inline: every distance call on every row of a scan goes through it. */
 static inline void

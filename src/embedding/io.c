@@ -22,11 +22,18 @@
 /* Elements printed by float_to_shortest_decimal_bufn plus a separator. */
 #define EMBEDDING_ELEMENT_TEXT_MAX	(FLOAT_SHORTEST_DECIMAL_LEN + 1)
 
-/* A zeroed embedding of dim dimensions (dim must already be checked). */
+/*
+ * A zeroed embedding of dim dimensions.  The dimension is checked here, on
+ * every constructor path, so that no caller can store a 0-dimension or an
+ * int16-wrapped value (dim is int16 on disk).
+ */
 Embedding *
 embedding_new(int dim)
 {
-	Embedding  *e = (Embedding *) palloc0(EMBEDDING_SIZE(dim));
+	Embedding  *e;
+
+	embedding_check_dim(dim);
+	e = (Embedding *) palloc0(EMBEDDING_SIZE(dim));
 
 	SET_VARSIZE(e, EMBEDDING_SIZE(dim));
 	e->dim = dim;
@@ -83,6 +90,39 @@ embedding_check_typmod(int dim, int32 typmod)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", typmod, dim),
 				 errhint("The column or cast is declared embedding(%d).", typmod)));
+}
+
+/*
+ * A stored value whose header does not match its size: never built by
+ * hardneg 0.2.0 (embedding_new checks), so it is forged (a binary coercion
+ * from another type) or a 0.1.0 value with a wrapped dimension.
+ */
+void
+embedding_bad_header(const struct varlena *v)
+{
+	const Embedding *e = (const Embedding *) v;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid embedding value: %u bytes cannot hold %d dimensions",
+					(unsigned) VARSIZE(v),
+					VARSIZE(v) >= offsetof(Embedding, x) ? e->dim : 0),
+			 errdetail("An embedding of d dimensions is %d + 4 * d bytes with 1 <= d <= %d.",
+					   (int) offsetof(Embedding, x), EMBEDDING_MAX_DIM),
+			 errhint("The value was not built by hardneg (a binary coercion from another type?) or is damaged; delete or rebuild it.")));
+}
+
+/*
+ * Whole-value check for values that were stored before every constructor
+ * checked (0.1.0 aggregates built NaN and 0-dimension values): the index
+ * build and insert run it on every row, so no such value enters an index.
+ */
+void
+embedding_check_value(const Embedding *e)
+{
+	embedding_check_dim(e->dim);
+	for (int i = 0; i < e->dim; i++)
+		embedding_check_element(e->x[i]);
 }
 
 /* Float overflow of a computed element: the result must never be Infinity. */

@@ -98,7 +98,7 @@ mwm_bytes(void)
 static bool
 read_vector(IvfBuildState *st, Datum value, float *out)
 {
-	Embedding  *e = DatumGetEmbedding(value);
+	Embedding  *e = ivf_datum_vector(value);
 
 	if (st->dim == 0)
 		st->dim = e->dim;
@@ -126,7 +126,7 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	if (st->sample == NULL)
 	{
 		/* first row: its dimension sizes the reservoir */
-		Embedding  *e = DatumGetEmbedding(values[0]);
+		Embedding  *e = ivf_datum_vector(values[0]);
 		Size		per = sizeof(float) * (st->dim ? st->dim : e->dim);
 
 		st->sample_cap = (int) Min((Size) st->sample_cap, Max(mwm_bytes() / 2 / per, 1));
@@ -134,7 +134,7 @@ sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		st->sample = palloc_extended(per * st->sample_cap, MCXT_ALLOC_HUGE);
 		MemoryContextSwitchTo(st->tmpcxt);
 	}
-	v = palloc(sizeof(float) * (st->dim ? st->dim : DatumGetEmbedding(values[0])->dim));
+	v = palloc(sizeof(float) * (st->dim ? st->dim : ivf_datum_vector(values[0])->dim));
 	if (read_vector(st, values[0], v))
 	{
 		st->nseen += 1;

@@ -76,7 +76,7 @@ worker_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(ws->tmpcxt);
-	e = DatumGetEmbedding(values[0]);
+	e = ivf_datum_vector(values[0]);
 	if (e->dim != dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -5,7 +5,8 @@
  * A scan reads the probed lists' code pages one after another (sequential
  * within a chain, usually cached) and `rerank` vector pages at random, and
  * does all of it before returning its first row: startup cost is the whole
- * cost.  Counting every index page at random_page_cost instead would make a
+ * cost.  A scan returns at most hardneg.ivfsq_max_scan_tuples rows, so a plan
+ * that needs more is priced out (see rows_pulled).  Counting every index page at random_page_cost instead would make a
  * large-dimensional index look dearer than a sequential scan plus sort that
  * detoasts every row, which is far slower.
  */
@@ -35,6 +36,24 @@ pages_read(IvfCache *cache, double tuples, double *list_pages, double *vector_pa
 	*vector_pages = ivf_rerank * Max(vec_span, 1.0);
 	if (cache->codebytes == 0)	/* no codes: every probed row is read */
 		*vector_pages += probes * per_list * Max(vec_span, 1.0);
+}
+
+/*
+ * Rows the executor will pull from the index: the LIMIT scaled up by the
+ * filter's selectivity, or every row without a LIMIT.  A non-constant LIMIT
+ * ($1 of a generic plan) is taken to fit; -1 then.
+ */
+static double
+rows_pulled(PlannerInfo *root, IndexPath *path)
+{
+	RelOptInfo *rel = path->indexinfo->rel;
+	double		tuples = Max(path->indexinfo->tuples, rel->tuples);
+
+	if (root->limit_tuples >= 0)
+		return root->limit_tuples * tuples / Max(rel->rows, 1.0);
+	if (root->parse->limitCount != NULL)
+		return -1;
+	return tuples;
 }
 
 void
@@ -77,6 +96,13 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	*indexStartupCost = list_pages * seq_page_cost + vector_pages * random_page_cost +
 		scanned * cpu_operator_cost + ivf_rerank * cpu_operator_cost;
+	/*
+	 * A scan stops at hardneg.ivfsq_max_scan_tuples rows (scan.c): when the
+	 * query would pull more, price the plan like a disabled one, so that a
+	 * sequential scan and sort return every row instead.
+	 */
+	if (rows_pulled(root, path) > ivf_max_scan_tuples)
+		*indexStartupCost += disable_cost;
 	*indexTotalCost = *indexStartupCost;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;

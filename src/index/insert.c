@@ -163,7 +163,7 @@ ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer ht_ctid,
 
 	if (isnull[0])
 		return false;
-	e = DatumGetEmbedding(values[0]);
+	e = ivf_datum_vector(values[0]);
 	v = palloc(sizeof(float) * e->dim);
 	memcpy(v, e->x, sizeof(float) * e->dim);
 	if (!ivf_prepare_vector(ivf_index_metric(index), v, e->dim))

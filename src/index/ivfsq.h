@@ -171,6 +171,7 @@ extern BlockNumber ivf_dir_block(IvfCache *cache, int list);
 extern BlockNumber ivf_list_head_cached(Relation index, IvfCache *cache, int list);
 extern void ivf_fill_metapage(Page page, int dim, HnMetric metric);
 extern void ivf_check_dim(IvfCache *cache, int dim);
+extern struct Embedding *ivf_datum_vector(Datum value);
 extern void ivf_encode(IvfCache *cache, const float *v, int list, uint8 *code);
 
 /* build.c */

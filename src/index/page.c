@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "embedding/embedding.h"
 #include "index/ivfsq.h"
 #include "kernels/quant.h"
 #include "storage/lmgr.h"
@@ -112,6 +113,20 @@ ivf_list_head_cached(Relation index, IvfCache *cache, int list)
 	UnlockReleaseBuffer(buf);
 	cache->heads[list] = head;
 	return head;
+}
+
+/*
+ * An indexed (or query) vector, whole-value checked: 0.1.0 could store
+ * 0-dimension and NaN embeddings, and one such row would make the build
+ * divide by zero or poison the centroids.
+ */
+Embedding *
+ivf_datum_vector(Datum value)
+{
+	Embedding  *e = DatumGetEmbedding(value);
+
+	embedding_check_value(e);
+	return e;
 }
 
 void

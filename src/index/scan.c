@@ -9,7 +9,8 @@
  * of the first hardneg.ivfsq_probes lists; when a batch runs out (a filter
  * rejected its rows) the next best estimates follow, then further lists,
  * until the lists are exhausted or hardneg.ivfsq_max_scan_tuples rows were
- * returned.  Within a batch the order is exact; across batches it is the
+ * returned (then with a WARNING when rows were left: never silently; the
+ * cost estimate keeps the planner off plans that would reach the bound).  Within a batch the order is exact; across batches it is the
  * order of the estimates, which is what an approximate index promises.
  *
  * Estimates: with x = c + r and r[i] ~ lo[i] + step[i] * code[i],
@@ -140,7 +141,7 @@ prepare_query(IndexScanDesc scan, IvfScanOpaque so)
 
 	if (key->sk_flags & SK_ISNULL)
 		return false;
-	e = DatumGetEmbedding(key->sk_argument);
+	e = ivf_datum_vector(key->sk_argument);
 	ivf_check_dim(cache, e->dim);
 	so->q = palloc(sizeof(float) * dim);
 	memcpy(so->q, e->x, sizeof(float) * dim);
@@ -490,6 +491,24 @@ start_scan(IndexScanDesc scan, IvfScanOpaque so)
 	return true;
 }
 
+/*
+ * The scan reached hardneg.ivfsq_max_scan_tuples.  Never silently: if rows
+ * are left that the scan would have returned, say so, because the caller's
+ * LIMIT (or a filter) may now get fewer rows than it asked for.  The planner
+ * avoids this plan when it can see it coming (cost.c).
+ */
+static void
+stop_at_bound(IndexScanDesc scan, IvfScanOpaque so)
+{
+	so->done = true;
+	if (so->ntaken < so->npool || so->next_list < so->cache->nlists)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("ivfsq scan of index \"%s\" stopped after " INT64_FORMAT " rows at hardneg.ivfsq_max_scan_tuples (%d); further rows were not returned",
+						RelationGetRelationName(scan->indexRelation), so->returned, so->max_tuples),
+				 errhint("Raise hardneg.ivfsq_max_scan_tuples, or let the query run without the index (SET enable_indexscan = off).")));
+}
+
 bool
 ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 {
@@ -533,7 +552,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 			found = true;
 		}
 		else if (so->returned >= so->max_tuples)
-			so->done = true;
+			stop_at_bound(scan, so);
 		else if (so->ntaken < so->npool)
 			next_batch(scan, so);
 		else if (so->next_list < so->cache->nlists)

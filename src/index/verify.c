@@ -246,7 +246,13 @@ hardneg_index_verify(PG_FUNCTION_ARGS)
 	IvfMetaData meta;
 
 	memset(&vs, 0, sizeof(vs));
-	vs.index = relation_open(relid, AccessShareLock);
+	/* a dropped or made-up OID (regclass 0) is the caller's error, not ours */
+	vs.index = try_relation_open(relid, AccessShareLock);
+	if (vs.index == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid),
+				 errhint("Pass an index created with USING ivfsq, e.g. 'docs_embedding_idx'::regclass.")));
 	if (vs.index->rd_rel->relkind != RELKIND_INDEX || vs.index->rd_indam == NULL ||
 		vs.index->rd_indam->ambuild != ivfbuild)
 		ereport(ERROR,

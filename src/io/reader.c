@@ -8,7 +8,9 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "embedding/embedding.h"
 #include "executor/spi.h"
 #include "parser/scansup.h"
@@ -77,20 +79,43 @@ is_float_source(Oid typid)
 		typid == NUMERICOID;
 }
 
-/* embedding (ours) and vector (pgvector) share one layout. */
+/*
+ * The extension a type belongs to (pg_depend), or InvalidOid.  Types are
+ * recognised by their owner, never by name: anyone can create a type or a
+ * domain called "vector" in pg_temp.
+ */
+static Oid
+type_extension(Oid typid)
+{
+	return getExtensionOfObject(TypeRelationId, typid);
+}
+
+/*
+ * embedding (ours) and vector (pgvector) share one layout: our type is the
+ * one named embedding that hardneg's extension owns, pgvector's the one
+ * named vector that the extension "vector" owns.  Domains over either are
+ * read as their base type.
+ */
 static bool
 is_embedding_layout(Oid typid)
 {
-	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	Oid			base = getBaseType(typid);
+	Oid			ext = type_extension(base);
+	char	   *extname;
+	HeapTuple	tup;
 	bool		result = false;
 
+	if (!OidIsValid(ext) || (extname = get_extension_name(ext)) == NULL)
+		return false;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(base));
 	if (HeapTupleIsValid(tup))
 	{
 		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+		const char *typname = NameStr(t->typname);
 
-		result = t->typlen == -1 && t->typelem == InvalidOid &&
-			(strcmp(NameStr(t->typname), "embedding") == 0 ||
-			 strcmp(NameStr(t->typname), "vector") == 0);
+		result = t->typlen == -1 &&
+			((strcmp(extname, "hardneg") == 0 && strcmp(typname, "embedding") == 0) ||
+			 (strcmp(extname, "vector") == 0 && strcmp(typname, "vector") == 0));
 		ReleaseSysCache(tup);
 	}
 	return result;
@@ -163,7 +188,7 @@ plan_column(HnReader *reader, int col, TupleDesc desc)
 			else if (is_embedding_layout(plan->typid))
 				plan->vec_source = VEC_EMBEDDING;
 			else
-				type_mismatch(reader, col, "embedding, vector, real[] or double precision[]",
+				type_mismatch(reader, col, "embedding, pgvector's vector, real[] or double precision[]",
 							  "Cast the column to embedding.");
 			break;
 	}
@@ -331,6 +356,26 @@ dim_error(HnReader *reader, int col, int64 row, int got, int expected)
 			 errhint("Every vector of one input must have the same number of dimensions.")));
 }
 
+/*
+ * Trust no bytes: an array's element type and its data length must match
+ * what is about to be read from it.
+ */
+static void
+array_check_size(HnReader *reader, int c, int64 abs_row, ArrayType *arr, int dim)
+{
+	bool		f4 = reader->plans[c].vec_source == VEC_FLOAT4_ARRAY;
+	Size		elsize = f4 ? sizeof(float4) : sizeof(float8);
+
+	if (ARR_ELEMTYPE(arr) != (f4 ? FLOAT4OID : FLOAT8OID) || dim < 0 ||
+		(Size) ARR_SIZE(arr) < (Size) ARR_DATA_OFFSET(arr) + (Size) dim * elsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("row " INT64_FORMAT " of the %s query: \"%s\" is not a valid %s array",
+						abs_row + 1, reader->what, reader->spec[c].name,
+						f4 ? "real" : "double precision"),
+				 errhint("Its header does not match its length; rebuild the value.")));
+}
+
 /* Copies one vector value into row `row` of the batch's matrix. */
 static void
 store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
@@ -361,6 +406,7 @@ store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
 							abs_row + 1, reader->what, reader->spec[c].name),
 					 errhint("Vectors given as arrays must be flat, like ARRAY[0.1, 0.2]::real[].")));
 		dim = ARR_DIMS(arr)[0];
+		array_check_size(reader, c, abs_row, arr, dim);
 		if (reader->plans[c].vec_source == VEC_FLOAT4_ARRAY)
 			src4 = (const float *) ARR_DATA_PTR(arr);
 		else
