@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "embedding/embedding.h"
 #include "executor/spi.h"
+#include "io/halfvec.h"
 #include "io/reader.h"
 #include "kernels/rng.h"
 #include "miscadmin.h"
@@ -28,7 +29,8 @@ typedef enum VecSource
 {
 	VEC_EMBEDDING,				/* hardneg embedding or pgvector vector */
 	VEC_FLOAT4_ARRAY,
-	VEC_FLOAT8_ARRAY
+	VEC_FLOAT8_ARRAY,
+	VEC_HALFVEC					/* pgvector halfvec, decoded to float4 */
 } VecSource;
 
 typedef struct ColumnPlan
@@ -161,9 +163,11 @@ plan_column(HnReader *reader, int col, TupleDesc desc)
 				plan->vec_source = VEC_FLOAT8_ARRAY;
 			else if (is_embedding_layout(plan->typid))
 				plan->vec_source = VEC_EMBEDDING;
+			else if (hn_is_halfvec_type(plan->typid))
+				plan->vec_source = VEC_HALFVEC;
 			else
-				type_mismatch(reader, col, "embedding, vector, real[] or double precision[]",
-							  "Cast the column to embedding.");
+				type_mismatch(reader, col, "embedding, vector, halfvec, real[] or double precision[]",
+							  "Cast the column to real[] (pgvector's sparsevec: to vector).");
 			break;
 	}
 }
@@ -347,6 +351,8 @@ store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
 		dim = e->dim;
 		src4 = e->x;
 	}
+	else if (reader->plans[c].vec_source == VEC_HALFVEC)
+		src4 = hn_halfvec_to_floats(value, &dim);	/* in the per-chunk context */
 	else
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(value);
