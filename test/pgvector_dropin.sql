@@ -8,7 +8,7 @@
 -- still working.  halfvec inputs are checked against pgvector's halfvec
 -- distances.
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 SELECT count(*) > 0 AS have_vector FROM pg_available_extensions WHERE name = 'vector' \gset
 \if :have_vector
 \ir include/knn_cranfield.psql
@@ -62,6 +62,7 @@ $$;
 SET enable_seqscan = off;
 
 -- 1. hardneg first (as the test database has it), then pgvector
+SELECT n.nspname AS hn_schema FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'hardneg' \gset
 CREATE EXTENSION vector;
 SELECT quote_literal(embedding::vector::text) AS q1lit FROM cq WHERE id = 1 \gset
 SELECT results_eq('SELECT * FROM pg_temp.bridge()',
@@ -191,6 +192,10 @@ DEALLOCATE nn_cat;
 SELECT lives_ok('DROP EXTENSION hardneg', 'without it, DROP EXTENSION hardneg needs no CASCADE');
 SELECT is((SELECT count(*) FROM pg_cast WHERE castsource = 'vector'::regtype AND castmethod = 'b'
 			 AND casttarget <> 'vector'::regtype), 0::bigint, 'and leaves no cast behind');
+SELECT CASE WHEN (SELECT string_to_array(extversion, '.')::int[] >= '{0,7}' FROM pg_extension WHERE extname = 'vector')
+	THEN throws_ok($$SELECT l2_distance('[1,2]', '[3,4]')$$, '42725', NULL,
+				   'pgvector alone: the same ambiguity (its halfvec and sparsevec overloads)')
+	ELSE skip('pgvector before 0.7 has no halfvec overloads', 1) END;
 CREATE TABLE pv_app (id bigint, embedding vector(512));
 INSERT INTO pv_app SELECT id, embedding::vector(512) FROM cd;
 CREATE INDEX pv_app_hnsw ON pv_app USING hnsw (embedding vector_cosine_ops);
@@ -198,8 +203,8 @@ SELECT is((SELECT array_agg(id) FROM (SELECT id FROM pv_app ORDER BY embedding <
 	(SELECT array_agg(doc_id ORDER BY rank) FROM cref WHERE metric = 'cosine' AND query_id = 1 AND rank <= 3),
 	'pgvector keeps working (its HNSW index answers query 1 like numpy)');
 
--- 2. pgvector first, then hardneg
-CREATE EXTENSION hardneg;
+-- 2. pgvector first, then hardneg (back in the schema it had)
+CREATE EXTENSION hardneg SCHEMA :"hn_schema";
 SELECT results_eq('SELECT * FROM pg_temp.bridge()',
 	$$VALUES ('vector_cosine_ops', false, false, true), ('vector_ip_ops', false, false, true),
 			 ('vector_l2_ops', true, false, true)$$,
@@ -223,7 +228,7 @@ SELECT is((SELECT count(*) FROM pg_temp.bridge()), 3::bigint, 'CREATE EXTENSION 
 SELECT lives_ok('DROP EXTENSION vector, hardneg', 'both in one DROP EXTENSION');
 
 \else
-SELECT skip('pgvector (extension "vector") is not installed on this server', 42);
+SELECT skip('pgvector (extension "vector") is not installed on this server', 43);
 \endif
 
 SELECT * FROM finish();
