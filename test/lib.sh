@@ -98,6 +98,26 @@ hn_as_server() {
 	fi
 }
 
+# For bench/*/run.sh: stages hardneg, starts a cluster in $1 with room for a
+# benchmark (stopped on exit) and creates database bench with the extensions
+# named in the remaining arguments, in that order.
+hn_bench_cluster() {
+	local cluster=$1 ext
+	shift
+	hn_build_and_stage
+	trap "hn_cluster_stop '$cluster'" EXIT
+	hn_cluster_start "$cluster"
+	cat >>"$cluster/data/postgresql.conf" <<CONF
+shared_buffers = 2GB
+maintenance_work_mem = 1GB
+max_parallel_maintenance_workers = 2
+CONF
+	hn_as_server "$HN_PGBIN/pg_ctl" -D "$cluster/data" -w restart >/dev/null
+	hn_psql -d postgres -c "CREATE DATABASE bench"
+	for ext in "$@"; do hn_psql -d bench -c "CREATE EXTENSION $ext"; done
+	hn_psql -d bench -Atc "SELECT 'pgvector ' || extversion FROM pg_extension WHERE extname = 'vector'"
+}
+
 # Starts a throwaway cluster in $1 (a directory that is removed first).
 hn_cluster_start() {
 	local dir=$1

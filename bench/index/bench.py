@@ -95,6 +95,18 @@ $f$;
     return sql
 
 
+def recall_of(kind, out, gt):
+    """(queries per second, recall@10) from a "secs|{ids}" row of a benchmark loop."""
+    secs, ids = out.split("|")
+    ids = np.array([int(x) for x in ids.strip("{}").split(",") if x], dtype=np.int64)
+    nq = len(gt)
+    if len(ids) != nq * 10:
+        sys.exit(f"{kind}: expected {nq * 10} ids, got {len(ids)}")
+    got = ids.reshape(nq, 10)
+    hits = sum(len(set(got[i]) & set(gt[i])) for i in range(nq))
+    return nq / float(secs), hits / (nq * 10.0)
+
+
 def run_point(name, d, kind, knob, gt):
     if kind == "ivfsq":
         setting = f"SET hardneg.ivfsq_probes = {knob};"
@@ -103,14 +115,7 @@ def run_point(name, d, kind, knob, gt):
         setting = f"SET hnsw.ef_search = {knob};"
         tbl, qtbl = f"{name}_v", f"{name}_qv"
     out = psql(f"{setting} SET jit = off; SELECT secs, ids FROM bench_{tbl}();")
-    secs, ids = out.split("|")
-    ids = np.array([int(x) for x in ids.strip("{}").split(",") if x], dtype=np.int64)
-    nq = len(gt)
-    if len(ids) != nq * 10:
-        sys.exit(f"{kind} {knob}: expected {nq * 10} ids, got {len(ids)}")
-    got = ids.reshape(nq, 10)
-    hits = sum(len(set(got[i]) & set(gt[i])) for i in range(nq))
-    return nq / float(secs), hits / (nq * 10.0)
+    return recall_of(f"{kind} {knob}", out, gt)
 
 
 def main():

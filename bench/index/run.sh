@@ -10,20 +10,8 @@ cd "$HN_ROOT"
 
 work=$HN_BUILD/bench-index
 mkdir -p "$work/data"
-hn_build_and_stage
-cluster=$work/cluster
-trap 'hn_cluster_stop "$cluster"' EXIT
-hn_cluster_start "$cluster"
 # same settings for both indexes: room for table and index in shared buffers
-cat >>"$cluster/data/postgresql.conf" <<CONF
-shared_buffers = 2GB
-maintenance_work_mem = 1GB
-max_parallel_maintenance_workers = 2
-CONF
-hn_as_server "$HN_PGBIN/pg_ctl" -D "$cluster/data" -w restart >/dev/null
-hn_psql -d postgres -c "CREATE DATABASE bench"
-hn_psql -d bench -c "CREATE EXTENSION hardneg" -c "CREATE EXTENSION vector"
-hn_psql -d bench -Atc "SELECT 'pgvector ' || extversion FROM pg_extension WHERE extname = 'vector'"
+hn_bench_cluster "$work/cluster" hardneg vector
 "$HN_PYTHON" bench/index/data.py "$work/data"
 HN_PSQL=$HN_PGBIN/psql "$HN_PYTHON" bench/index/bench.py "$work/data" "$work/results.json" "$@"
 # the plot in docs/index.md, README.md and docs/benchmarks.md, and the table for the latter

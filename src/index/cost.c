@@ -29,11 +29,11 @@ pages_read(IvfCache *cache, double tuples, double *list_pages, double *vector_pa
 	double		per_page = (double) (BLCKSZ - SizeOfPageHeaderData - sizeof(IvfPageOpaqueData)) /
 		(IVF_CODE_TUPLE_SIZE(cache->codebytes) + sizeof(ItemIdData));
 	double		per_list = tuples / Max(cache->nlists, 1);
-	int			probes = Min(ivf_probes, Max(cache->nlists, 1));
+	int			probes = Min(ivf_eff_probes(), Max(cache->nlists, 1));
 	double		vec_span = ceil((double) cache->dim * sizeof(float) / (IVF_DATA_END - IVF_DATA_START));
 
 	*list_pages = probes * ceil(per_list / Max(per_page, 1.0));
-	*vector_pages = ivf_rerank * Max(vec_span, 1.0);
+	*vector_pages = ivf_eff_rerank() * Max(vec_span, 1.0);
 	if (cache->codebytes == 0)	/* no codes: every probed row is read */
 		*vector_pages += probes * per_list * Max(vec_span, 1.0);
 }
@@ -85,7 +85,7 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	cache = ivf_get_cache(index);
 	pages_read(cache, path->indexinfo->tuples, &list_pages, &vector_pages);
 	scanned = cache->nlists > 0 ?
-		path->indexinfo->tuples * Min(1.0, (double) ivf_probes / cache->nlists) :
+		path->indexinfo->tuples * Min(1.0, (double) ivf_eff_probes() / cache->nlists) :
 		path->indexinfo->tuples;
 	index_close(index, NoLock);
 
@@ -95,13 +95,13 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	get_tablespace_page_costs(path->indexinfo->reltablespace, &random_page_cost, &seq_page_cost);
 
 	*indexStartupCost = list_pages * seq_page_cost + vector_pages * random_page_cost +
-		scanned * cpu_operator_cost + ivf_rerank * cpu_operator_cost;
+		scanned * cpu_operator_cost + ivf_eff_rerank() * cpu_operator_cost;
 	/*
 	 * A scan stops at hardneg.ivfsq_max_scan_tuples rows (scan.c): when the
 	 * query would pull more, price the plan like a disabled one, so that a
 	 * sequential scan and sort return every row instead.
 	 */
-	if (rows_pulled(root, path) > ivf_max_scan_tuples)
+	if (rows_pulled(root, path) > ivf_eff_max_scan_tuples())
 		*indexStartupCost += disable_cost;
 	*indexTotalCost = *indexStartupCost;
 	*indexSelectivity = costs.indexSelectivity;

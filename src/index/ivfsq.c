@@ -47,6 +47,7 @@ hn_index_init(void)
 							"Bounds filtered queries: the scan visits further lists until the filter passes enough rows or this many rows were returned.",
 							&ivf_max_scan_tuples, 20000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	hn_index_alias_init();
 }
 
 bytea *

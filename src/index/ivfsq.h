@@ -153,6 +153,39 @@ extern int	ivf_probes;
 extern int	ivf_rerank;
 extern int	ivf_max_scan_tuples;
 
+/* ivfsq.* names of the same settings (settings_alias.c); 0: not set */
+extern int	ivf_alias_probes;
+extern int	ivf_alias_rerank;
+extern int	ivf_alias_max_scan_tuples;
+
+typedef enum IvfIterativeScan
+{
+	IVF_ITERATIVE_OFF,
+	IVF_ITERATIVE_RELAXED
+} IvfIterativeScan;
+extern int	ivf_iterative_scan;
+
+extern void hn_index_alias_init(void);
+
+/* Effective settings: the ivfsq.* name when set, else hardneg.ivfsq_*. */
+static inline int
+ivf_eff_probes(void)
+{
+	return ivf_alias_probes > 0 ? ivf_alias_probes : ivf_probes;
+}
+
+static inline int
+ivf_eff_rerank(void)
+{
+	return ivf_alias_rerank > 0 ? ivf_alias_rerank : ivf_rerank;
+}
+
+static inline int
+ivf_eff_max_scan_tuples(void)
+{
+	return ivf_alias_max_scan_tuples > 0 ? ivf_alias_max_scan_tuples : ivf_max_scan_tuples;
+}
+
 /* ivfsq.c */
 extern void hn_index_init(void);
 extern bytea *ivfoptions(Datum reloptions, bool validate);

@@ -58,6 +58,7 @@ typedef struct IvfScanOpaqueData
 	int			probes;			/* settings as of the scan's start */
 	int			rerank;
 	int			max_tuples;
+	bool		iterative;		/* visit lists beyond the first probes */
 	IvfRanked  *lists;			/* lists by centroid score, best first */
 	int			nsorted;		/* lists[0..nsorted) are in final order */
 	int			next_list;
@@ -481,9 +482,10 @@ start_scan(IndexScanDesc scan, IvfScanOpaque so)
 		return false;
 	rank_lists(so);
 	/* settings are read once: a cursor may change them between fetches */
-	so->probes = ivf_probes;
-	so->rerank = ivf_rerank;
-	so->max_tuples = ivf_max_scan_tuples;
+	so->probes = ivf_eff_probes();
+	so->rerank = ivf_eff_rerank();
+	so->max_tuples = ivf_eff_max_scan_tuples();
+	so->iterative = ivf_iterative_scan != IVF_ITERATIVE_OFF;
 	so->best = palloc(sizeof(int) * so->rerank);
 	so->batch = palloc(sizeof(IvfRanked) * so->rerank);
 	so->bestvalid = true;
@@ -555,7 +557,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 			stop_at_bound(scan, so);
 		else if (so->ntaken < so->npool)
 			next_batch(scan, so);
-		else if (so->next_list < so->cache->nlists)
+		else if (so->next_list < so->cache->nlists && so->iterative)
 			probe_more_lists(scan, so);
 		else
 			so->done = true;

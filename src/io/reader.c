@@ -14,6 +14,7 @@
 #include "embedding/embedding.h"
 #include "executor/spi.h"
 #include "parser/scansup.h"
+#include "io/halfvec.h"
 #include "io/reader.h"
 #include "kernels/rng.h"
 #include "miscadmin.h"
@@ -31,7 +32,8 @@ typedef enum VecSource
 {
 	VEC_EMBEDDING,				/* hardneg embedding or pgvector vector */
 	VEC_FLOAT4_ARRAY,
-	VEC_FLOAT8_ARRAY
+	VEC_FLOAT8_ARRAY,
+	VEC_HALFVEC					/* pgvector halfvec, decoded to float4 */
 } VecSource;
 
 typedef struct ColumnPlan
@@ -187,9 +189,11 @@ plan_column(HnReader *reader, int col, TupleDesc desc)
 				plan->vec_source = VEC_FLOAT8_ARRAY;
 			else if (is_embedding_layout(plan->typid))
 				plan->vec_source = VEC_EMBEDDING;
+			else if (hn_is_halfvec_type(plan->typid))
+				plan->vec_source = VEC_HALFVEC;
 			else
-				type_mismatch(reader, col, "embedding, pgvector's vector, real[] or double precision[]",
-							  "Cast the column to embedding.");
+				type_mismatch(reader, col, "embedding, pgvector's vector or halfvec, real[] or double precision[]",
+							  "Cast the column to real[] (pgvector's sparsevec: to vector).");
 			break;
 	}
 }
@@ -393,6 +397,8 @@ store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
 		dim = e->dim;
 		src4 = e->x;
 	}
+	else if (reader->plans[c].vec_source == VEC_HALFVEC)
+		src4 = hn_halfvec_to_floats(value, &dim);	/* in the per-chunk context */
 	else
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(value);
