@@ -173,7 +173,8 @@ def run(collections):
         for coll, name, c in cal_rows:
             for p, y in zip(c["p"], c["y"]):
                 f.write("%s\t%s\t%.6g\t%d\n" % (coll, name, p, y))
-    pictures(pics, mine_rows)
+    if len(pics) > 1:  # the two tuning-free collections; never for the held-out run
+        pictures(pics, mine_rows)
     return text
 
 

@@ -233,11 +233,11 @@ hn_fn_calib_observe(HnFnCalib *c, const HnIds *qids, int64 qi,
 
 		if (j == HN_FN_UNJUDGED)
 			continue;
+		query_info(c, qids, qi);	/* first: it uses c->ranks too */
 		hn_fn_pool_pair_ranks(c->pool, qids, qi, dids, di[i], c->ranks);
 		fmin = pooled_scale(c, c->ranks);
 		if (fmin > 1.0)
 			continue;			/* judged, but not through the pool */
-		query_info(c, qids, qi);
 		for (int k = 1; k < c->kmax && (double) k / c->kmax < fmin; k++)
 		{
 			double		f = (double) k / c->kmax;
@@ -269,8 +269,8 @@ hn_fn_calib_p(HnFnCalib *c, const HnIds *qids, int64 qi, const HnIds *dids, int6
 	double		z = c->w[0];
 
 	Assert(c->fitted);
+	query_info(c, qids, qi);	/* first: it uses c->ranks too */
 	hn_fn_pool_pair_ranks(c->pool, qids, qi, dids, di, c->ranks);
-	query_info(c, qids, qi);
 	features(c, rank, query_rate(c, 1.0));
 	for (int j = 0; j < c->nfeat; j++)
 		z += c->w[j + 1] * c->feat[j];
