@@ -14,9 +14,9 @@ CISI is not used here (held-out collection; see --cisi).
     cell: the strictest constant), AUC of p vs AUC of the raw dense score.
 (2) Mining, num_negatives 3 and 10: sentence-transformers defaults, NV-Retriever TopK-PercPos
     95%, and mine_hard_negatives(false_negatives => 'auto', pooled_runs => ...).
-Also writes bench/falseneg/calibration.tsv and, with matplotlib, the reliability diagram and the
+With matplotlib (Debian python3-matplotlib) it draws the reliability diagram and the
 FN-rate vs hardness picture (docs/falseneg_reliability.png, docs/falseneg_tradeoff.png).
-Environment: PSQL and the PG* variables of a cluster with hardneg (calibration.sh sets them).
+Environment: PSQL and the PG* variables of a cluster with hardneg (bash bench/falseneg/run.sh --calibration sets them).
 """
 import os
 import sys
@@ -169,10 +169,6 @@ def run(collections):
     for coll, name, c in cal_rows:
         out.append("- %s %s: `%s`" % (coll, name, c["model"]))
     text = "\n".join(out)
-    with open(os.path.join(HERE, "calibration.tsv"), "w") as f:
-        for coll, name, c in cal_rows:
-            for p, y in zip(c["p"], c["y"]):
-                f.write("%s\t%s\t%.6g\t%d\n" % (coll, name, p, y))
     if len(pics) > 1:  # the two tuning-free collections; never for the held-out run
         pictures(pics, mine_rows)
     return text

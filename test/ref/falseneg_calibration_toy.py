@@ -27,7 +27,19 @@ for q in run:
             X.append([np.log(r), np.log(mr), lr(sum(jj), len(jj))]); Y.append(judged[d])
 X=np.array(X); Y=np.array(Y)
 m = LogisticRegression(C=1.0, tol=1e-12, max_iter=10000).fit(X, Y)
-print(len(Y), Y.sum(), m.intercept_, m.coef_)
+# polish scikit-learn's lbfgs optimum (it stops near 1e-6) on the same objective with scipy
+from scipy.optimize import minimize
+def nll(v):
+    z = v[0] + X @ v[1:]
+    return -np.sum(Y * z - np.logaddexp(0, z)) + 0.5 * np.sum(v[1:] ** 2)
+def grad(v):
+    r = Y - 1 / (1 + np.exp(-(v[0] + X @ v[1:])))
+    return -np.concatenate(([r.sum()], X.T @ r - v[1:]))
+v = minimize(nll, np.concatenate((m.intercept_, m.coef_[0])), jac=grad, method="BFGS",
+             options={"gtol": 1e-13}).x
+m.intercept_[:] = v[:1]
+m.coef_[0][:] = v[1:]
+print(len(Y), Y.sum(), ["%.9f" % x for x in v])
 # p of unjudged candidates
 jall = lambda q: lr(sum(rel[q]), 4)
 for q in run:
