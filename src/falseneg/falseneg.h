@@ -36,10 +36,12 @@
 #define HN_FN_PROPENSITY	(1 << 0)
 #define HN_FN_KNN			(1 << 1)
 #define HN_FN_TEACHER		(1 << 2)
+#define HN_FN_CALIBRATED	(1 << 3)	/* re-pooling calibration (calibration.h) */
+#define HN_FN_AUTO			(1 << 4)	/* resolved by the scorer from the inputs given */
 
 /*
- * Parses 'none' or a comma-separated list of estimator names; raises ERROR
- * (22023) on an unknown or repeated name.  param names the SQL parameter in
+ * Parses 'none', 'auto' or a comma-separated list of estimator names; raises
+ * ERROR (22023) on an unknown or repeated name.  param names the SQL parameter in
  * the message.
  */
 extern int	hn_fn_parse_methods(const char *spec, const char *param);

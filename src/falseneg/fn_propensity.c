@@ -80,6 +80,31 @@ hn_fn_pool_pair_pi(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 
 	return hn_fn_pool_pi(m->scratch, m->runs.nruns);
 }
 
+/*
+ * Rank of (q, d) in each pooled run into ranks[run] (0: the run did not
+ * retrieve it; a run listing the pair twice counts at its best rank).
+ */
+void
+hn_fn_pool_pair_ranks(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di,
+					  int32 *ranks)
+{
+	int64		pos = hn_fn_pair_find(&m->ix, q, qi, d, di);
+
+	memset(ranks, 0, sizeof(int32) * m->runs.nruns);
+	for (; pos >= 0 && pos < m->ix.n; pos++)
+	{
+		int64		row = m->ix.order[pos];
+		int32	   *r;
+
+		if (hn_ids_compare(m->runs.qid, row, q, qi) != 0 ||
+			hn_ids_compare(m->runs.did, row, d, di) != 0)
+			break;
+		r = &ranks[m->runs.run[row]];
+		if (*r == 0 || m->runs.rank[row] < *r)
+			*r = m->runs.rank[row];
+	}
+}
+
 static int32 *
 edges_arg(FunctionCallInfo fcinfo, int argno, int *nedges)
 {

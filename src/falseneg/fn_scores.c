@@ -12,6 +12,7 @@
 #include "io/srf.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 
 /* Argument positions of the plain form (the typed form appends id_type). */
 enum
@@ -115,6 +116,19 @@ group_arrays(const HnFnCandidates *c, int64 g, int64 *di, int32 *ranks)
 	return n;
 }
 
+/* Pass 1: the relevance rates and the calibration need every query's candidates. */
+static void
+observe_all(HnFnScorer *s, const HnFnCandidates *c, int64 *di, int32 *ranks)
+{
+	for (int64 g = 0; g < c->ngroups; g++)
+	{
+		int			n = group_arrays(c, g, di, ranks);
+
+		CHECK_FOR_INTERRUPTS();
+		hn_fn_scorer_observe(s, c->qid, di[0], c->did, di, ranks, n);
+	}
+}
+
 PG_FUNCTION_INFO_V1(hardneg_fn_scores);
 Datum
 hardneg_fn_scores(PG_FUNCTION_ARGS)
@@ -137,14 +151,7 @@ hardneg_fn_scores(PG_FUNCTION_ARGS)
 	di = palloc(sizeof(int64) * Max(c.n, 1));
 	ranks = palloc(sizeof(int32) * Max(c.n, 1));
 	v = palloc(sizeof(HnFnVerdict) * Max(c.n, 1));
-	/* pass 1: the relevance rate per bucket needs every query's candidates */
-	for (int64 g = 0; g < c.ngroups; g++)
-	{
-		int			n = group_arrays(&c, g, di, ranks);
-
-		CHECK_FOR_INTERRUPTS();
-		hn_fn_scorer_observe(s, c.qid, di[0], c.did, di, ranks, n);
-	}
+	observe_all(s, &c, di, ranks);
 	for (int64 g = 0; g < c.ngroups; g++)
 	{
 		int			n = group_arrays(&c, g, di, ranks);
@@ -154,4 +161,39 @@ hardneg_fn_scores(PG_FUNCTION_ARGS)
 			emit(&srf, &c, di[i], &v[i], id_type);
 	}
 	PG_RETURN_NULL();
+}
+
+/*
+ * fn_calibration(candidates, qrels, pooled_runs, relevance_level): the
+ * calibrated model fn_scores(methods => 'calibrated') would fit on the same
+ * inputs, as jsonb, for inspection.
+ */
+PG_FUNCTION_INFO_V1(hardneg_fn_calibration);
+Datum
+hardneg_fn_calibration(PG_FUNCTION_ARGS)
+{
+	char	   *cand_sql = hn_fn_text_arg(fcinfo, 0, "candidates");
+	HnFnScorerConfig cfg;
+	HnFnCandidates c;
+	HnFnScorer *s;
+	int64	   *di;
+	int32	   *ranks;
+	static const int32 edges[] = {1};
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.methods = HN_FN_CALIBRATED;
+	cfg.qrels = hn_fn_text_arg(fcinfo, 1, "qrels");
+	cfg.pooled_runs = hn_fn_text_arg(fcinfo, 2, "pooled_runs");
+	cfg.level = hn_fn_level_arg(fcinfo, 3);
+	cfg.threshold = 1.0;
+	cfg.edges = edges;
+	cfg.nedges = 1;
+	cfg.alpha = cfg.beta = 1.0;
+	hn_fn_read_candidates(&c, cand_sql);
+	s = hn_fn_scorer_begin(&cfg);
+	hn_fn_scorer_check_ids(s, "candidates", c.qid, c.did);
+	di = palloc(sizeof(int64) * Max(c.n, 1));
+	ranks = palloc(sizeof(int32) * Max(c.n, 1));
+	observe_all(s, &c, di, ranks);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(hn_fn_scorer_model_json(s))));
 }

@@ -16,6 +16,7 @@ static const struct
 	{"propensity", HN_FN_PROPENSITY},
 	{"knn", HN_FN_KNN},
 	{"teacher", HN_FN_TEACHER},
+	{"calibrated", HN_FN_CALIBRATED},
 };
 
 static int
@@ -28,7 +29,7 @@ method_bit(const char *name, int len, const char *param)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown false-negative estimator \"%.*s\" in %s", len, name, param),
-			 errhint("Use 'none' or a comma-separated list of 'propensity', 'knn' and 'teacher'.")));
+			 errhint("Use 'none', 'auto' or a comma-separated list of 'propensity', 'knn', 'teacher' and 'calibrated'.")));
 	return 0;					/* not reached */
 }
 
@@ -40,6 +41,8 @@ hn_fn_parse_methods(const char *spec, const char *param)
 
 	if (pg_strcasecmp(spec, "none") == 0)
 		return HN_FN_NONE;
+	if (pg_strcasecmp(spec, "auto") == 0)
+		return HN_FN_AUTO;
 	while (*p)
 	{
 		const char *start;

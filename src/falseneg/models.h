@@ -31,6 +31,8 @@ typedef struct HnFnPool
 extern void hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
 							 const int32 *edges, int nedges, int32 level);
 extern double hn_fn_pool_pair_pi(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di);
+extern void hn_fn_pool_pair_ranks(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di,
+								  int32 *ranks);
 
 /* ---------- embeddings (embeddings.c) ---------- */
 

@@ -4,15 +4,19 @@
  */
 #include "postgres.h"
 
+#include "falseneg/calibration.h"
 #include "falseneg/models.h"
 #include "falseneg/scorer.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/json.h"
 
 enum
 {
 	EST_PROPENSITY,
 	EST_KNN,
-	EST_TEACHER
+	EST_TEACHER,
+	EST_CALIBRATED
 };
 
 struct HnFnScorer
@@ -34,6 +38,9 @@ struct HnFnScorer
 	int64	   *neighbours;
 	/* teacher */
 	HnFnTeacher teacher;
+	/* calibrated */
+	HnFnCalib	calib;
+	bool		calib_ready;
 };
 
 static void
@@ -61,10 +68,35 @@ embeddings(HnFnEmbeddings *e, HnBatch *batch, const char *what, const char *sql)
 	hn_fn_id_index_build(&e->ix, e->ids, batch->nrows);
 }
 
+/*
+ * 'auto': the calibrated model when the pooled runs are known (it needs
+ * them: the pool is what it re-pools); else the kNN votes when there are
+ * vectors; else the teacher when there are teacher scores.
+ */
+static int
+resolve_auto(const HnFnScorerConfig *cfg)
+{
+	if (!(cfg->methods & HN_FN_AUTO))
+		return cfg->methods;
+	if (cfg->pooled_runs)
+		return HN_FN_CALIBRATED;
+	if ((cfg->query_batch || cfg->queries) && (cfg->corpus_batch || cfg->corpus))
+		return HN_FN_KNN;
+	if (cfg->teacher_scores)
+		return HN_FN_TEACHER;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("false-negative estimator 'auto' has no input to work from"),
+			 errhint("Pass pooled_runs (the runs the qrels were pooled from), vectors or teacher_scores.")));
+	return HN_FN_NONE;			/* not reached */
+}
+
 /* Checks that every input the estimators need is there before reading any. */
 static void
 check_config(const HnFnScorerConfig *cfg)
 {
+	if (cfg->methods & HN_FN_CALIBRATED)
+		need_input(cfg->pooled_runs, "pooled_runs", "calibrated");
 	if (cfg->methods & HN_FN_KNN)
 	{
 		if (cfg->query_batch == NULL)
@@ -81,14 +113,18 @@ hn_fn_scorer_begin(const HnFnScorerConfig *cfg)
 {
 	HnFnScorer *s = palloc0(sizeof(HnFnScorer));
 
-	check_config(cfg);
 	s->cfg = *cfg;
+	s->cfg.methods = resolve_auto(cfg);
+	cfg = &s->cfg;
+	check_config(cfg);
 	hn_fn_read_qrels(&s->qr, cfg->qrels);
-	if ((cfg->methods & HN_FN_PROPENSITY) && cfg->pooled_runs)
+	if ((cfg->methods & (HN_FN_PROPENSITY | HN_FN_CALIBRATED)) && cfg->pooled_runs)
 	{
 		hn_fn_pool_build(&s->pool, &s->qr, cfg->pooled_runs, cfg->edges, cfg->nedges, cfg->level);
 		s->has_pool = true;
 	}
+	if (cfg->methods & HN_FN_CALIBRATED)
+		hn_fn_calib_init(&s->calib, &s->pool, &s->qr, cfg->level);
 	s->n_judged = palloc0(sizeof(int64) * cfg->nedges);
 	s->n_relevant = palloc0(sizeof(int64) * cfg->nedges);
 	s->rho = palloc0(sizeof(double) * cfg->nedges);
@@ -117,10 +153,27 @@ hn_fn_scorer_check_ids(HnFnScorer *s, const char *what, const HnIds *qids, const
 	hn_ids_check_kinds(what, dids, "qrels", s->qr.did);
 }
 
+int
+hn_fn_scorer_methods(const HnFnScorer *s)
+{
+	return s->cfg.methods;
+}
+
+bool
+hn_fn_scorer_needs_observe(const HnFnScorer *s)
+{
+	return (s->cfg.methods & (HN_FN_PROPENSITY | HN_FN_CALIBRATED)) != 0;
+}
+
 void
 hn_fn_scorer_observe(HnFnScorer *s, const HnIds *qids, int64 qi,
 					 const HnIds *dids, const int64 *di, const int32 *ranks, int n)
 {
+	if (s->cfg.methods & HN_FN_CALIBRATED)
+	{
+		Assert(!s->calib_ready);
+		hn_fn_calib_observe(&s->calib, qids, qi, dids, di, ranks, n);
+	}
 	if (!(s->cfg.methods & HN_FN_PROPENSITY))
 		return;
 	Assert(!s->rho_ready);
@@ -144,6 +197,44 @@ finish_rho(HnFnScorer *s)
 	for (int b = 0; b < s->cfg.nedges; b++)
 		s->rho[b] = hn_fn_rho(s->n_relevant[b], s->n_judged[b], s->cfg.alpha, s->cfg.beta);
 	s->rho_ready = true;
+	if ((s->cfg.methods & HN_FN_CALIBRATED) && !s->calib_ready)
+	{
+		hn_fn_calib_fit(&s->calib);
+		s->calib_ready = true;
+	}
+}
+
+char *
+hn_fn_scorer_model_json(HnFnScorer *s)
+{
+	HnFnCalib  *c = &s->calib;
+	StringInfoData buf;
+	char		name[NAMEDATALEN + 64];
+
+	if (!(s->cfg.methods & HN_FN_CALIBRATED))
+		return NULL;
+	if (!s->rho_ready)
+		finish_rho(s);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"model\": \"logistic\", \"fit\": \"half-depth re-pooling\", "
+					 "\"ridge\": %g, \"examples\": " INT64_FORMAT ", \"relevant_examples\": " INT64_FORMAT
+					 ", \"iterations\": %d, \"intercept\": %.17g, \"depths\": {",
+					 HN_FN_CALIB_RIDGE, c->n, c->n_pos, c->iterations, c->w[0]);
+	for (int r = 0; r < c->nruns; r++)
+	{
+		appendStringInfoString(&buf, r ? ", " : "");
+		escape_json(&buf, c->pool->runs.run_names[r]);
+		appendStringInfo(&buf, ": %g", c->depth[r]);
+	}
+	appendStringInfoString(&buf, "}, \"coefficients\": {");
+	for (int j = 0; j < c->nfeat; j++)
+	{
+		appendStringInfoString(&buf, j ? ", " : "");
+		escape_json(&buf, hn_fn_calib_feature_name(c, j, name, sizeof(name)));
+		appendStringInfo(&buf, ": %.17g", c->w[j + 1]);
+	}
+	appendStringInfoString(&buf, "}}");
+	return buf.data;
 }
 
 static double
@@ -198,6 +289,13 @@ score_unjudged(HnFnScorer *s, const HnFnJudgedDocs *jd, int nn, const HnIds *qid
 		v->has[EST_TEACHER] = hn_fn_teacher_p(&s->teacher, s->cfg.platt, qids, qi, dids, d,
 											  &score, &v->p[EST_TEACHER]);
 	v->p_combined = hn_fn_combine(v->p, v->has, 3);
+	if (s->cfg.methods & HN_FN_CALIBRATED)
+	{
+		/* a probability: the others stay visible but do not override it */
+		v->p[EST_CALIBRATED] = hn_fn_calib_p(&s->calib, qids, qi, dids, d, rank);
+		v->has[EST_CALIBRATED] = true;
+		v->p_combined = v->p[EST_CALIBRATED];
+	}
 }
 
 void

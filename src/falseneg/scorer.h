@@ -52,8 +52,8 @@ typedef struct HnFnVerdict
 	HnFnJudgement judgement;
 	bool		in_qrels;
 	int32		relevance;
-	double		p[3];			/* propensity, knn, teacher */
-	bool		has[3];			/* estimator ran and had evidence */
+	double		p[4];			/* propensity, knn, teacher, calibrated */
+	bool		has[4];			/* estimator ran and had evidence */
 	double		p_combined;
 	bool		drop;
 } HnFnVerdict;
@@ -61,6 +61,15 @@ typedef struct HnFnVerdict
 typedef struct HnFnScorer HnFnScorer;
 
 extern HnFnScorer *hn_fn_scorer_begin(const HnFnScorerConfig *cfg);
+
+/* The estimators in use ('auto' resolved): a HN_FN_* mask. */
+extern int	hn_fn_scorer_methods(const HnFnScorer *s);
+
+/* Whether hn_fn_scorer_observe has work to do (propensity or calibrated). */
+extern bool hn_fn_scorer_needs_observe(const HnFnScorer *s);
+
+/* The fitted calibration model as JSON text (NULL without 'calibrated'). */
+extern char *hn_fn_scorer_model_json(HnFnScorer *s);
 
 /* Ids passed later must be of the qrels' kind (42804 otherwise). */
 extern void hn_fn_scorer_check_ids(HnFnScorer *s, const char *what,

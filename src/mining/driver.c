@@ -177,7 +177,7 @@ mine_query(MineRun *m, int64 qrow)
 		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.pos_rows[j]);
 
 	/* stage 1: sentence-transformers' pool is range_max + max_positives */
-	pool = p->pool_per_query ? p->range_max + w.npos : m->pool;
+	pool = p->pool_per_query ? p->range_max + w.npos + p->fn_refill : m->pool;
 	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
 	hn_mine_candidates(p, in, &w, m->knn, m->knn_base, pool);
 
@@ -261,7 +261,7 @@ mine_all(MineRun *m)
 				 errhint("Pass id_type as the fourth argument, e.g. mine_hard_negatives(q, c, r, NULL::text, ...).")));
 	m->st.queries_in = m->in.nq;
 	m->st.positives_missing = m->in.positives_missing;
-	max_pool = (int64) m->p.range_max + m->p.max_positives;
+	max_pool = (int64) m->p.range_max + m->p.max_positives + m->p.fn_refill;
 	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
 	hn_mine_index_begin(&m->p, &m->in, m->pool);
 	hn_mine_fn_begin(&m->p, &m->in, m->pool);

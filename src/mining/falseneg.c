@@ -2,8 +2,10 @@
  * falseneg.c
  *		Stage 6: false negatives (SPEC 4.3), through src/falseneg/scorer.h.
  *
- * false_negatives is 'none' or any combination of 'propensity', 'knn' and
- * 'teacher'.  The scorer is built once per call from the inputs mining has
+ * false_negatives is 'none', 'auto' or any combination of 'propensity',
+ * 'knn', 'teacher' and 'calibrated'.  With 'auto' or 'calibrated' the dense
+ * search goes fn_refill candidates deeper than sentence-transformers' pool,
+ * so that dropped candidates are replaced from below (p->fn_refill).  The scorer is built once per call from the inputs mining has
  * read (its query and corpus batches) and the qrels, pooled_runs and
  * teacher_scores queries.  'propensity' estimates the relevance rate of each
  * raw-rank bucket from every query's raw candidates, so hn_mine_fn_begin runs
@@ -42,7 +44,7 @@ observe_query(const HnMineParams *p, HnMineInputs *in, HnKnn *knn, int64 knn_bas
 		return;
 	w.qvec = hn_batch_vector(in->queries, 1, qrow);
 	if (p->pool_per_query)
-		pool = p->range_max + w.npos;
+		pool = p->range_max + w.npos + p->fn_refill;
 	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
 	hn_mine_candidates(p, in, &w, knn, knn_base, pool);
 	rows = palloc(sizeof(int64) * Max(w.ncand, 1));
@@ -109,8 +111,58 @@ hn_mine_fn_begin(const HnMineParams *p, HnMineInputs *in, int pool)
 	cfg.teacher_scores = p->teacher_sql;
 	in->fn_scorer = hn_fn_scorer_begin(&cfg);
 	hn_fn_scorer_check_ids(in->fn_scorer, "queries", in->qids, in->dids);
-	if (p->false_negatives & HN_FN_PROPENSITY)
+	if (hn_fn_scorer_needs_observe(in->fn_scorer))
 		observe_all(p, in, pool);
+}
+
+/*
+ * The refill budget of 'auto' and 'calibrated': the num_negatives picks may
+ * carry at most HN_FN_BUDGET of the expected false negatives (sum of p) of
+ * the plain picks (the first num_negatives survivors).  While they carry
+ * more, the riskiest of the current picks is dropped and the next survivor
+ * moves up.  Only the ratio of p matters here, so the rule means the same on
+ * every collection even where p is off by a common factor.
+ */
+#define HN_FN_BUDGET 0.5
+
+static void
+budget_drops(HnQueryWork *w, int k)
+{
+	double		target = 0.0;
+	int			seen = 0;
+
+	for (int i = 0; i < w->ncand && seen < k; i++)
+		if (!(w->cands[i].trace & HN_TRACE_REMOVING))
+		{
+			target += w->cands[i].p_fn;
+			seen++;
+		}
+	target *= HN_FN_BUDGET;
+	for (;;)
+	{
+		double		sum = 0.0;
+		int			worst = -1,
+					picked = 0,
+					left = 0;
+
+		for (int i = 0; i < w->ncand; i++)
+		{
+			HnCand	   *c = &w->cands[i];
+
+			if (c->trace & HN_TRACE_REMOVING)
+				continue;
+			left++;
+			if (picked == k)
+				continue;
+			picked++;
+			sum += c->p_fn;
+			if (worst < 0 || c->p_fn > w->cands[worst].p_fn)
+				worst = i;
+		}
+		if (sum <= target || left <= k || worst < 0)
+			break;
+		w->cands[worst].trace |= HN_TRACE_FALSE_NEG;
+	}
 }
 
 /* Scores the candidates that survived stages 2-5 and applies the verdicts. */
@@ -149,4 +201,6 @@ hn_mine_false_negatives(const HnMineParams *p, const HnMineInputs *in,
 		if (v[i].drop)
 			c->trace |= HN_TRACE_FALSE_NEG;
 	}
+	if (p->fn_refill > 0)
+		budget_drops(w, p->num_negatives);
 }

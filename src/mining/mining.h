@@ -116,6 +116,7 @@ typedef struct HnMineParams
 
 	int			false_negatives;	/* HN_FN_* mask (falseneg/falseneg.h) */
 	double		fn_threshold;
+	int			fn_refill;		/* extra search depth to replace dropped candidates */
 	const char *pooled_runs_sql;	/* NULL: no pooled runs */
 
 	Oid			id_type;		/* output id type (id_type argument) */

@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "nodes/execnodes.h"
+#include "falseneg/falseneg.h"
 #include "mining/mining.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -273,6 +274,17 @@ parse_extras(const Args *a, HnMineParams *p)
 		bad_param("random_negatives", "must be between 0 and 100000",
 				  "STAR mixes a few random corpus negatives per query (e.g. 1 to 10).");
 	p->false_negatives = hn_false_negative_mode(arg_text(a, ARG_FALSE_NEGATIVES, "none"));
+	/*
+	 * 'auto' and 'calibrated' refill what they drop: the search goes ten
+	 * candidates deeper per negative wanted, and survivors past the window
+	 * fill the quota (backfill 'deeper' unless another backfill was asked).
+	 */
+	if (p->false_negatives & (HN_FN_AUTO | HN_FN_CALIBRATED))
+	{
+		p->fn_refill = 10 * p->num_negatives;
+		if (p->backfill == HN_BACKFILL_NONE)
+			p->backfill = HN_BACKFILL_DEEPER;
+	}
 	p->pooled_runs_sql = arg_text(a, ARG_POOLED_RUNS, NULL);
 	p->fn_threshold = arg_double(a, ARG_FN_THRESHOLD, 0.5);
 	if (!(p->fn_threshold >= 0 && p->fn_threshold <= 1))
