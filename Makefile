@@ -21,8 +21,12 @@ MODULE_big = hardneg
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 
 SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/upgrade/$(EXTENSION)--*--*.sql)
+# Upgrade 0.1.0 -> 0.2.0: the statements in src/sql/upgrade/0.1.0--0.2.0/,
+# concatenated in name order like the install script.  Released install
+# scripts are frozen in sql/released/ (never edited, never regenerated).
+UPGRADE_FRAGMENTS = $(sort $(wildcard src/sql/upgrade/0.1.0--0.2.0/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.0--0.2.0.sql
+DATA = $(wildcard sql/released/$(EXTENSION)--*.sql)
 
 REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
@@ -47,13 +51,18 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # Adding or removing a source or fragment must rebuild the library and the
 # install script even when no remaining file is newer: track the lists.
 SOURCES_STAMP := .build/sources.list
-$(shell mkdir -p .build; echo '$(OBJS) $(SQL_FRAGMENTS)' | cmp -s - $(SOURCES_STAMP) || echo '$(OBJS) $(SQL_FRAGMENTS)' > $(SOURCES_STAMP))
+$(shell mkdir -p .build; echo '$(OBJS) $(SQL_FRAGMENTS) $(UPGRADE_FRAGMENTS)' | cmp -s - $(SOURCES_STAMP) || echo '$(OBJS) $(SQL_FRAGMENTS) $(UPGRADE_FRAGMENTS)' > $(SOURCES_STAMP))
 $(shlib): $(SOURCES_STAMP)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_FRAGMENTS) hardneg.control $(SOURCES_STAMP)
 	@echo "-- hardneg $(EXTVERSION): generated from src/sql/*.sql by make; edit those files." > $@
 	@printf '%s\n' '\echo Use "CREATE EXTENSION hardneg" to load this file. \quit' >> $@
 	cat $(SQL_FRAGMENTS) >> $@
+
+$(EXTENSION)--0.1.0--0.2.0.sql: $(UPGRADE_FRAGMENTS) $(SOURCES_STAMP)
+	@echo "-- hardneg 0.1.0 -> 0.2.0: generated from src/sql/upgrade/0.1.0--0.2.0/*.sql by make; edit those files." > $@
+	@printf '%s\n' '\echo Use "ALTER EXTENSION hardneg UPDATE" to load this file. \quit' >> $@
+	cat /dev/null $(UPGRADE_FRAGMENTS) >> $@
 
 .PHONY: test demo demo-stop dist
 test:
