@@ -2,7 +2,7 @@
 -- schema hardneg may be installed in and DROP EXTENSION beside pgvector
 -- (item 6).  The extension is reinstalled in a schema of this suite's own.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 DROP EXTENSION hardneg;
 SELECT throws_ok($$CREATE EXTENSION hardneg SCHEMA pg_catalog$$, '3F000',
@@ -82,6 +82,10 @@ END $$;
 CREATE SCHEMA hn_vec;
 CREATE EXTENSION vector SCHEMA hn_vec;
 SELECT ok(hn_priv.hardneg_vector_casts(), 'hardneg then pgvector: hardneg_vector_casts() creates the casts');
+SET LOCAL ROLE hn_priv_nobody;
+SELECT lives_ok('SELECT hn_priv.hardneg_vector_casts()',
+	'calling hardneg_vector_casts() again needs no ownership when the casts are complete');
+RESET ROLE;
 CREATE TABLE hn_priv_both (id int, v hn_vec.vector(3), e hn_priv.embedding(3));
 INSERT INTO hn_priv_both VALUES (1, '[1,2,3]', '[1,2,3]');
 SELECT is(pg_temp.drop_error('DROP EXTENSION hardneg'),
@@ -97,7 +101,7 @@ DROP EXTENSION vector CASCADE;
 SELECT is((SELECT count(*) FROM pg_extension WHERE extname = 'hardneg'), 1::bigint,
 	'DROP EXTENSION vector CASCADE takes the casts, never hardneg');
 \else
-SELECT skip('pgvector is not installed', 6);
+SELECT skip('pgvector is not installed', 7);
 \endif
 
 SELECT * FROM finish();

@@ -308,8 +308,14 @@ BEGIN
 				EXECUTE format('ALTER EXTENSION hardneg DROP CAST (%s AS %s)', pair.src, pair.dst);
 			END IF;
 		END IF;
-		IF action = 'create' THEN
-			-- also repairs casts restored from a dump, which come without it
+		-- also repairs casts restored from a dump, which come without it; only
+		-- when missing, so that calling this again needs no ownership
+		IF action = 'create' AND NOT EXISTS (
+				SELECT 1 FROM pg_depend d JOIN pg_cast c ON d.objid = c.oid
+				 WHERE d.classid = 'pg_cast'::regclass AND d.deptype = 'a'
+				   AND d.refclassid = 'pg_extension'::regclass
+				   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hardneg')
+				   AND c.castsource = pair.src AND c.casttarget = pair.dst) THEN
 			PERFORM @extschema@.hardneg_vector_cast_depend(pair.src, pair.dst);
 		END IF;
 	END LOOP;
