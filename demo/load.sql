@@ -1,7 +1,8 @@
 -- Loads the shipped Cranfield collection (test/data/cranfield) into schema cranfield.
 -- psql variable :data is the directory holding the TSV files made by demo/run.sh.
 CREATE SCHEMA IF NOT EXISTS cranfield;
-SET search_path = cranfield, public;
+-- cranfield first, then the session's path (hardneg may be in a schema of its own on it)
+SELECT set_config('search_path', 'cranfield, ' || current_setting('search_path'), false) \gset
 SET client_min_messages = warning;
 
 DROP TABLE IF EXISTS docs, queries, qrels, runs CASCADE;

@@ -10,7 +10,7 @@
 
 #include "postgres.h"
 
-#define HARDNEG_VERSION "0.1.0"
+#define HARDNEG_VERSION "0.2.0"
 
 extern void hn_kernels_init(void);
 extern void hn_index_init(void);	/* src/index/ivfsq.c */

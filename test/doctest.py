@@ -27,7 +27,10 @@ PYTHON = "/usr/bin/python3"     # Debian's psycopg, numpy belong to this one
 
 
 def script_for(markdown, py_prefix):
-    parts = ["\\set ON_ERROR_STOP 1", "SET search_path = cranfield, public;", "SET client_min_messages = warning;"]
+    # HN_EXT_SCHEMA (test/run.sh): hardneg in that schema, last on the path
+    ext = os.environ.get("HN_EXT_SCHEMA")
+    path = "cranfield, public" + (", " + ext if ext else "")
+    parts = ["\\set ON_ERROR_STOP 1", "SET search_path = %s;" % path, "SET client_min_messages = warning;"]
     blocks = []
     for n, m in enumerate(FENCE.finditer(markdown), 1):
         if m.group("norun"):

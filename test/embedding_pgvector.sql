@@ -101,8 +101,12 @@ SELECT is((SELECT count(*) FROM pg_temp.vector_casts()), 2::bigint, 'still exact
 SELECT is('[1.5,-2]'::vector::embedding, '[1.5,-2]'::embedding, 'the late cast converts');
 DROP TABLE pv, pv_col;
 SELECT is((SELECT count(*) FROM pg_temp.vector_casts()), 2::bigint, 'the casts are there before DROP EXTENSION');
-SELECT ok(hardneg_vector_casts('drop'), 'hardneg_vector_casts(''drop'') succeeds');
-SELECT lives_ok('DROP EXTENSION hardneg', 'then DROP EXTENSION hardneg needs no CASCADE');
+SELECT lives_ok('DROP EXTENSION hardneg', 'the casts do not block DROP EXTENSION hardneg: they go with it');
+SELECT is((SELECT count(*) FROM pg_cast c JOIN pg_type t ON t.oid = c.casttarget
+			WHERE c.castsource = 'vector'::regtype AND t.typname = 'embedding'), 0::bigint,
+	'no cast to embedding is left behind');
+CREATE EXTENSION hardneg;
+SELECT ok(hardneg_vector_casts('drop'), 'hardneg_vector_casts(''drop'') still drops the casts on request');
 SELECT is((SELECT v::text FROM (SELECT '[7,8]'::vector AS v) s), '[7,8]', 'pgvector keeps working');
 
 \else

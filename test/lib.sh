@@ -170,6 +170,24 @@ hn_cluster_stop() {
 
 hn_psql() { "$HN_PGBIN/psql" -X -v ON_ERROR_STOP=1 -q "$@"; }
 
+# Creates hardneg in database $1: in public, or with HN_EXT_SCHEMA=name in
+# that schema, which the database's search_path then lists last (test files
+# name hardneg's objects unqualified; see docs/development.md).
+hn_create_extension() {
+	if [ -z "${HN_EXT_SCHEMA:-}" ]; then
+		hn_psql -d "$1" -c "CREATE EXTENSION IF NOT EXISTS hardneg"
+		return
+	fi
+	hn_psql -d "$1" -c "CREATE SCHEMA IF NOT EXISTS \"$HN_EXT_SCHEMA\"" \
+		-c "GRANT USAGE ON SCHEMA \"$HN_EXT_SCHEMA\" TO PUBLIC" \
+		-c "CREATE EXTENSION IF NOT EXISTS hardneg SCHEMA \"$HN_EXT_SCHEMA\""
+	hn_ext_search_path "$1"
+}
+hn_ext_search_path() {
+	[ -z "${HN_EXT_SCHEMA:-}" ] ||
+		hn_psql -d "$1" -c "ALTER DATABASE \"$1\" SET search_path = \"\$user\", public, \"$HN_EXT_SCHEMA\""
+}
+
 # Writes the shipped Cranfield collection as COPY-ready TSV files into $1.
 hn_prepare_cranfield() {
 	local data=$1 src=$HN_ROOT/test/data/cranfield

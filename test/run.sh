@@ -35,8 +35,15 @@ if [ "${HN_REGRESS:-}" != none ]; then
 	regress=${HN_REGRESS:-$(ls sql/*.sql 2>/dev/null | xargs -rn1 basename | sed 's/\.sql$//' | tr '\n' ' ')}
 	if [ -n "$regress" ]; then
 		pgxs_dir=$(dirname "$("/usr/lib/postgresql/$HN_PGVER/bin/pg_config" --pgxs)")
+		regress_db=()
+		# HN_EXT_SCHEMA: the database is made here, with hardneg in that schema
+		if [ -n "${HN_EXT_SCHEMA:-}" ]; then
+			hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_regress" -c "CREATE DATABASE hn_regress"
+			hn_create_extension hn_regress
+			regress_db=(--use-existing)
+		fi
 		set +e
-		"$pgxs_dir/../test/regress/pg_regress" --inputdir=. --bindir="$HN_PGBIN" \
+		"$pgxs_dir/../test/regress/pg_regress" --inputdir=. --bindir="$HN_PGBIN" "${regress_db[@]}" \
 			--dbname=hn_regress --load-extension=hardneg $regress | tee "$HN_BUILD/regress.log"
 		rc=${PIPESTATUS[0]}
 		set -e
@@ -52,7 +59,8 @@ fi
 
 hn_log "pgTAP"
 hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_tap" -c "CREATE DATABASE hn_tap"
-hn_psql -d hn_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION hardneg"
+hn_psql -d hn_tap -c "CREATE EXTENSION pgtap"
+hn_create_extension hn_tap
 suites=()
 if [ "${HN_TESTS:-}" = none ]; then
 	:
@@ -113,7 +121,8 @@ if [ ${#doc_scripts[@]} -gt 0 ] && [ "${HN_DOCS:-}" != none ]; then
 	hn_log "documentation examples"
 	# each page starts from the same loaded database, cloned from a template
 	hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_docs" -c "CREATE DATABASE hn_docs"
-	hn_psql -d hn_docs -c "CREATE EXTENSION hardneg" -c "CREATE EXTENSION pgtap"
+	hn_create_extension hn_docs
+	hn_psql -d hn_docs -c "CREATE EXTENSION pgtap"
 	hn_prepare_cranfield "$HN_BUILD/cranfield"
 	hn_load_cranfield hn_docs "$HN_BUILD/cranfield"
 	# quotes, tabs, backslashes, CR/LF, non-ASCII, control characters in the texts every recipe exports
@@ -121,6 +130,7 @@ if [ ${#doc_scripts[@]} -gt 0 ] && [ "${HN_DOCS:-}" != none ]; then
 	for script in "${doc_scripts[@]}"; do
 		doc=docs/$(basename "$script" .sql).md
 		hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_doc_page" -c "CREATE DATABASE hn_doc_page TEMPLATE hn_docs"
+		hn_ext_search_path hn_doc_page		# database settings are not copied from a template
 		# pgTAP examples report failures as "not ok" rows rather than errors
 		# a scratch directory per page: files the examples write land there (test/doctest.py)
 		work=$docs_out/$(basename "$script" .sql).work

@@ -16,7 +16,9 @@
 #include "index/ivfsq.h"
 #include "io/srf.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 typedef struct VerifyState
@@ -237,6 +239,42 @@ verify_meta(VerifyState *vs, IvfMetaData *meta)
 	return true;
 }
 
+/*
+ * Opens the ivfsq index relid for reading after checking that it exists, is
+ * one, and that the caller owns it or may read its table: like amcheck, the
+ * function is revoked from PUBLIC, and a grant of it alone must not open
+ * every index's contents to the grantee.
+ */
+static Relation
+open_checked_index(Oid relid)
+{
+	Relation	index;
+	Oid			heapid;
+
+	index = try_relation_open(relid, AccessShareLock);
+	if (index == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid),
+				 errhint("Pass an ivfsq index by name, e.g. 'docs_embedding_idx'::regclass.")));
+	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_indam == NULL ||
+		index->rd_indam->ambuild != ivfbuild)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an ivfsq index", RelationGetRelationName(index)),
+				 errhint("Pass an index created with USING ivfsq.")));
+	heapid = index->rd_index->indrelid;
+	if (!pg_class_ownercheck(relid, GetUserId()) &&
+		pg_class_aclcheck(heapid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for index %s", RelationGetRelationName(index)),
+				 errdetail("Verifying an index reads its contents."),
+				 errhint("Run it as the index's owner, or with SELECT on table %s.",
+						 get_rel_name(heapid))));
+	return index;
+}
+
 PG_FUNCTION_INFO_V1(hardneg_index_verify);
 Datum
 hardneg_index_verify(PG_FUNCTION_ARGS)
@@ -246,19 +284,7 @@ hardneg_index_verify(PG_FUNCTION_ARGS)
 	IvfMetaData meta;
 
 	memset(&vs, 0, sizeof(vs));
-	/* a dropped or made-up OID (regclass 0) is the caller's error, not ours */
-	vs.index = try_relation_open(relid, AccessShareLock);
-	if (vs.index == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid),
-				 errhint("Pass an index created with USING ivfsq, e.g. 'docs_embedding_idx'::regclass.")));
-	if (vs.index->rd_rel->relkind != RELKIND_INDEX || vs.index->rd_indam == NULL ||
-		vs.index->rd_indam->ambuild != ivfbuild)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an ivfsq index", RelationGetRelationName(vs.index)),
-				 errhint("Pass an index created with USING ivfsq.")));
+	vs.index = open_checked_index(relid);
 	hn_srf_begin(fcinfo, &vs.srf);
 	vs.nblocks = RelationGetNumberOfBlocks(vs.index);
 	vs.seen = palloc0(Max(vs.nblocks, 1));

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "catalog/namespace.h"
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "embedding/embedding.h"
 #include "executor/spi.h"
@@ -19,6 +20,8 @@
 #include "lib/stringinfo.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 struct HnIndexSearch
 {
@@ -50,13 +53,41 @@ distance_to_score(HnMetric metric, double d)
 	return (float) -d;			/* <-> distance, <#> negative inner product */
 }
 
+/*
+ * The distance operator is looked up in the schema of the embedding type
+ * (hardneg's for embedding, pgvector's for vector), never through the
+ * search_path: the schema may be off the caller's path, and an operator
+ * planted earlier on it must not be called in its place.
+ */
+static char *
+type_schema(Oid vectype)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(vectype));
+	Oid			nsp;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", vectype);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return get_namespace_name(nsp);
+}
+
+static Oid
+distance_operator(HnMetric metric, Oid vectype)
+{
+	List	   *name = list_make2(makeString(type_schema(vectype)),
+								  makeString(pstrdup(hn_metric_operator(metric))));
+
+	return OpernameGetOprid(name, vectype, vectype);
+}
+
 void
 hn_index_search_check_type(const char *caller, HnMetric metric, Oid vectype)
 {
 	const char *op = hn_metric_operator(metric);
 
 	if (vectype == FLOAT4ARRAYOID || vectype == FLOAT8ARRAYOID ||
-		!OidIsValid(OpernameGetOprid(list_make1(makeString(pstrdup(op))), vectype, vectype)))
+		!OidIsValid(distance_operator(metric, vectype)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("%s: method 'index' needs the operator %s for the corpus embedding type %s",
@@ -70,6 +101,7 @@ hn_index_search_begin(const char *corpus_sql, HnMetric metric, int k, Oid vectyp
 	MemoryContext caller = CurrentMemoryContext;
 	HnIndexSearch *s = palloc0(sizeof(HnIndexSearch));
 	const char *op = hn_metric_operator(metric);
+	char	   *qop;
 	char	   *corpus = pstrdup(corpus_sql);
 	int			len = strlen(corpus);
 	StringInfoData sql;
@@ -79,10 +111,12 @@ hn_index_search_begin(const char *corpus_sql, HnMetric metric, int k, Oid vectyp
 	/* the corpus query becomes a subquery: drop a trailing semicolon */
 	while (len > 0 && (corpus[len - 1] == ';' || isspace((unsigned char) corpus[len - 1])))
 		corpus[--len] = '\0';
+	/* around the caller's query, every name is schema-qualified */
+	qop = psprintf("OPERATOR(%s.%s)", quote_identifier(type_schema(vectype)), op);
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT c.id, (c.embedding %s $1)::float8 FROM (%s) c ORDER BY c.embedding %s $1 LIMIT %d",
-					 op, corpus, op, k);
+					 "SELECT c.id, (c.embedding %s $1)::pg_catalog.float8 FROM (%s) c ORDER BY c.embedding %s $1 LIMIT %d",
+					 qop, corpus, qop, k);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	s->plan = SPI_prepare(sql.data, 1, &vectype);

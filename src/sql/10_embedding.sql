@@ -253,8 +253,20 @@ COMMENT ON AGGREGATE avg(embedding) IS 'Element-wise mean (centroid)';
 -- depends on pgvector's type would make DROP EXTENSION vector CASCADE drop
 -- hardneg (and every embedding column) with it, and pg_dump would not dump
 -- it.  As free-standing objects they are dumped and restored like any cast.
+-- Each gets an automatic dependency on the extension instead, so that
+-- DROP EXTENSION hardneg drops them rather than failing on them (and
+-- suggesting a CASCADE that would drop every embedding column).
+CREATE FUNCTION hardneg_vector_cast_depend(source regtype, target regtype) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'hardneg_vector_cast_depend'
+	LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION hardneg_vector_cast_depend(regtype, regtype) IS
+	'Records that the cast between embedding and another type goes with DROP EXTENSION hardneg (an automatic dependency); false when there is no such cast';
+REVOKE ALL ON FUNCTION hardneg_vector_cast_depend(regtype, regtype) FROM PUBLIC;
+
 CREATE FUNCTION hardneg_vector_casts(action text DEFAULT 'create') RETURNS boolean
-LANGUAGE plpgsql VOLATILE AS $fn$
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
 DECLARE
 	vec regtype;
 	emb regtype;
@@ -296,6 +308,16 @@ BEGIN
 				EXECUTE format('ALTER EXTENSION hardneg DROP CAST (%s AS %s)', pair.src, pair.dst);
 			END IF;
 		END IF;
+		-- also repairs casts restored from a dump, which come without it; only
+		-- when missing, so that calling this again needs no ownership
+		IF action = 'create' AND NOT EXISTS (
+				SELECT 1 FROM pg_depend d JOIN pg_cast c ON d.objid = c.oid
+				 WHERE d.classid = 'pg_cast'::regclass AND d.deptype = 'a'
+				   AND d.refclassid = 'pg_extension'::regclass
+				   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hardneg')
+				   AND c.castsource = pair.src AND c.casttarget = pair.dst) THEN
+			PERFORM @extschema@.hardneg_vector_cast_depend(pair.src, pair.dst);
+		END IF;
 	END LOOP;
 	RETURN true;
 END
@@ -308,7 +330,7 @@ COMMENT ON FUNCTION hardneg_vector_casts(text) IS
 DO $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') THEN
-		PERFORM hardneg_vector_casts();
+		PERFORM @extschema@.hardneg_vector_casts();
 	END IF;
 END
 $$;

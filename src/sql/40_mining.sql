@@ -242,7 +242,9 @@ COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, inte
 CREATE FUNCTION hard_negatives_ntuple(mined regclass, id_type anyelement,
 	num_negatives integer DEFAULT NULL)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, negative_ids anyarray, scores real[])
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -268,14 +270,17 @@ COMMENT ON FUNCTION hard_negatives_ntuple(regclass, anyelement, integer) IS
 CREATE FUNCTION hard_negatives_ntuple(mined regclass, num_negatives integer DEFAULT NULL)
 RETURNS TABLE (query_id bigint, positive_id bigint, negative_ids bigint[], scores real[])
 LANGUAGE sql STABLE PARALLEL RESTRICTED
-AS $fn$ SELECT * FROM hard_negatives_ntuple($1, NULL::bigint, $2) $fn$;
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT * FROM @extschema@.hard_negatives_ntuple($1, NULL::bigint, $2) $fn$;
 COMMENT ON FUNCTION hard_negatives_ntuple(regclass, integer) IS
 'hard_negatives_ntuple for bigint ids';
 
 CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass, id_type anyelement)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_id anyelement, label integer,
 	score real, slot integer)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -297,14 +302,17 @@ CREATE FUNCTION hard_negatives_labeled_pairs(mined regclass)
 RETURNS TABLE (query_id bigint, positive_id bigint, doc_id bigint, label integer, score real,
 	slot integer)
 LANGUAGE sql STABLE PARALLEL RESTRICTED
-AS $fn$ SELECT * FROM hard_negatives_labeled_pairs($1, NULL::bigint) $fn$;
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT * FROM @extschema@.hard_negatives_labeled_pairs($1, NULL::bigint) $fn$;
 COMMENT ON FUNCTION hard_negatives_labeled_pairs(regclass) IS
 'hard_negatives_labeled_pairs for bigint ids';
 
 CREATE FUNCTION hard_negatives_labeled_lists(mined regclass, id_type anyelement)
 RETURNS TABLE (query_id anyelement, positive_id anyelement, doc_ids anyarray, labels integer[],
 	scores real[])
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
 DECLARE
 	t text := pg_typeof(id_type)::text;
 BEGIN
@@ -326,17 +334,45 @@ CREATE FUNCTION hard_negatives_labeled_lists(mined regclass)
 RETURNS TABLE (query_id bigint, positive_id bigint, doc_ids bigint[], labels integer[],
 	scores real[])
 LANGUAGE sql STABLE PARALLEL RESTRICTED
-AS $fn$ SELECT * FROM hard_negatives_labeled_lists($1, NULL::bigint) $fn$;
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT * FROM @extschema@.hard_negatives_labeled_lists($1, NULL::bigint) $fn$;
 COMMENT ON FUNCTION hard_negatives_labeled_lists(regclass) IS
 'hard_negatives_labeled_lists for bigint ids';
 
-CREATE FUNCTION hard_negatives_jsonl(mined regclass, style text DEFAULT 'sentence-transformers',
-	query_texts text DEFAULT NULL, doc_texts text DEFAULT NULL, output_scores boolean DEFAULT false)
-RETURNS SETOF text
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+-- The caller's text queries run under the caller's search_path (as every
+-- query string hardneg takes), not this function's pinned one: the default
+-- of caller_search_path is evaluated in the caller's context, before the SET
+-- clause applies, and hard_negatives_texts() switches to it only around the
+-- caller's query, whose wrapper names everything schema-qualified.
+CREATE FUNCTION hard_negatives_texts(texts text, caller_search_path text, titles boolean DEFAULT false)
+RETURNS TABLE (id text, text text, title text)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
 DECLARE
-	qt text := coalesce(query_texts, 'SELECT NULL::text AS id, NULL::text AS text WHERE false');
-	dt text := coalesce(doc_texts, 'SELECT NULL::text AS id, NULL::text AS text, NULL::text AS title WHERE false');
+	q text := format('SELECT d.id::pg_catalog.text, d.text::pg_catalog.text, %s FROM (%s) d',
+		CASE WHEN titles THEN '(pg_catalog.to_jsonb(d) OPERATOR(pg_catalog.->>) ''title'')'
+			 ELSE 'NULL::pg_catalog.text' END, texts);
+BEGIN
+	-- local to this call: the SET clause restores the pinned path on exit
+	PERFORM set_config('search_path', caller_search_path, true);
+	RETURN QUERY EXECUTE q;
+END
+$fn$;
+COMMENT ON FUNCTION hard_negatives_texts(text, text, boolean) IS
+'Helper of hard_negatives_jsonl: runs a query returning id, text (and title when titles) under the '
+'given search_path, as the caller, and returns the columns as text';
+
+CREATE FUNCTION hard_negatives_jsonl(mined regclass, style text DEFAULT 'sentence-transformers',
+	query_texts text DEFAULT NULL, doc_texts text DEFAULT NULL, output_scores boolean DEFAULT false,
+	caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	qt text := 'SELECT NULL::text AS id, NULL::text AS text WHERE false';
+	dt text := 'SELECT NULL::text AS id, NULL::text AS text, NULL::text AS title WHERE false';
 	body text;
 BEGIN
 	IF style NOT IN ('sentence-transformers', 'sentence-transformers-ntuple', 'flagembedding', 'tevatron') THEN
@@ -345,11 +381,14 @@ BEGIN
 				HINT = 'Valid styles are ''sentence-transformers'', ''sentence-transformers-ntuple'', '
 					'''flagembedding'' and ''tevatron''.';
 	END IF;
-	IF doc_texts IS NOT NULL AND style <> 'tevatron' THEN
-		dt := format('SELECT d.id, d.text, NULL::text AS title FROM (%s) d', doc_texts);
-	ELSIF doc_texts IS NOT NULL THEN
+	IF query_texts IS NOT NULL THEN
+		qt := format('SELECT t.id, t.text FROM @extschema@.hard_negatives_texts(%L, %L) t',
+					 query_texts, caller_search_path);
+	END IF;
+	IF doc_texts IS NOT NULL THEN
 		-- Tevatron passages have a title: use the column when the query returns one
-		dt := format('SELECT d.id, d.text, to_jsonb(d) ->> ''title'' AS title FROM (%s) d', doc_texts);
+		dt := format('SELECT t.id, t.text, t.title FROM @extschema@.hard_negatives_texts(%L, %L, %L) t',
+					 doc_texts, caller_search_path, style = 'tevatron');
 	END IF;
 	-- texts default to the ids when no text query is given
 	body := format($q$
@@ -416,9 +455,10 @@ BEGIN
 	END IF;
 END
 $fn$;
-COMMENT ON FUNCTION hard_negatives_jsonl(regclass, text, text, text, boolean) IS
+COMMENT ON FUNCTION hard_negatives_jsonl(regclass, text, text, text, boolean, text) IS
 'JSON lines of mined hard negatives, keys in column order, in the shape of sentence-transformers '
 '(anchor/positive/negative triplets, optional scores; sentence-transformers-ntuple: anchor/positive/'
 'negative_1..negative_n, short rows dropped), FlagEmbedding (query/pos/neg, optional pos_scores/neg_scores) or Tevatron '
 '(query_id/query/positive_passages/negative_passages with docid/title/text); texts come from the '
-'optional query_texts and doc_texts queries (columns id, text, and title for Tevatron), else the ids';
+'optional query_texts and doc_texts queries (columns id, text, and title for Tevatron; run under '
+'caller_search_path, by default the caller''s), else the ids';

@@ -61,3 +61,6 @@ CREATE FUNCTION hardneg_index_verify(index regclass, OUT blkno bigint, OUT probl
 	LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION hardneg_index_verify(regclass) IS
 	'Checks the structure of an ivfsq index (metapage, directory, list chains, vector store); one row per problem, none when sound';
+-- As amcheck's checks: not for PUBLIC; a grantee also needs the index's
+-- ownership or SELECT on its table (checked in C).
+REVOKE ALL ON FUNCTION hardneg_index_verify(regclass) FROM PUBLIC;
