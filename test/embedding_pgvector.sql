@@ -5,7 +5,7 @@
 -- comes later; hardneg_vector_casts() still creates and drops them by hand.
 \setenv HN_TESTDATA :HN_TESTDATA
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 SELECT count(*) > 0 AS have_vector FROM pg_available_extensions WHERE name = 'vector' \gset
 \if :have_vector
 
@@ -110,7 +110,7 @@ SELECT ok(hardneg_vector_casts('drop'), 'hardneg_vector_casts(''drop'') still dr
 SELECT is((SELECT v::text FROM (SELECT '[7,8]'::vector AS v) s), '[7,8]', 'pgvector keeps working');
 
 \else
-SELECT skip('pgvector (extension "vector") is not installed on this server', 27);
+SELECT skip('pgvector (extension "vector") is not installed on this server', 28);
 \endif
 
 SELECT * FROM finish();
