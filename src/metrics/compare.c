@@ -49,8 +49,8 @@ parse_test(const char *name)
 }
 
 /* The measure must give one value per query whose summary is a mean. */
-static HnMeasureSet *
-single_measure(const char *name)
+HnMeasureSet *
+hn_measure_single(const char *name)
 {
 	char	   *names[1] = {(char *) name};
 	HnMeasureSet *set = hn_measures_parse(names, 1);
@@ -61,58 +61,6 @@ single_measure(const char *name)
 				 errmsg("measure \"%s\" does not give one averaged value per query", name),
 				 errhint("Name one value of a mean-summarised measure, e.g. map, ndcg_cut.10, P.10, nDCG@10.")));
 	return set;
-}
-
-typedef struct RunSlice
-{
-	const char *run_id;
-	HnRunRows	rows;
-} RunSlice;
-
-static int
-cmp_str_ptr(const void *a, const void *b, void *arg)
-{
-	char	  **ids = arg;
-
-	return strcmp(ids[*(const int64 *) a], ids[*(const int64 *) b]);
-}
-
-/* Splits the rows of all runs into one HnRunRows per run_id (byte order). */
-static RunSlice *
-split_runs(HnRunRows *all, char **run_ids, int *nruns)
-{
-	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(all->n, 1));
-	RunSlice   *slices = palloc0(sizeof(RunSlice) * Max(all->n, 1));
-	int			k = -1;
-
-	for (int64 i = 0; i < all->n; i++)
-		order[i] = i;
-	qsort_arg(order, all->n, sizeof(int64), cmp_str_ptr, run_ids);
-	for (int64 i = 0; i < all->n; i++)
-	{
-		int64		r = order[i];
-		HnRunRows  *s;
-
-		if (k < 0 || strcmp(run_ids[r], slices[k].run_id) != 0)
-		{
-			int64		end = i;
-
-			while (end < all->n && strcmp(run_ids[order[end]], run_ids[r]) == 0)
-				end++;
-			k++;
-			slices[k].run_id = run_ids[r];
-			slices[k].rows.qid = palloc(sizeof(char *) * (end - i));
-			slices[k].rows.doc = palloc(sizeof(char *) * (end - i));
-			slices[k].rows.score = palloc(sizeof(double) * (end - i));
-		}
-		s = &slices[k].rows;
-		s->qid[s->n] = all->qid[r];
-		s->doc[s->n] = all->doc[r];
-		s->score[s->n] = all->score[r];
-		s->n++;
-	}
-	*nruns = k + 1;
-	return slices;
 }
 
 /* Differences run - baseline over the queries both runs evaluated. */
@@ -213,7 +161,7 @@ emit(HnSrf *srf, const char *baseline, const char *measure, Comparison *c, doubl
 }
 
 static int
-find_baseline(RunSlice *runs, int nruns, const char *baseline)
+find_baseline(HnRunSlice *runs, int nruns, const char *baseline)
 {
 	if (nruns < 2)
 		ereport(ERROR,
@@ -252,7 +200,7 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 	HnQrels    *qrels;
 	HnRunRows  *all;
 	char	  **run_ids;
-	RunSlice   *runs;
+	HnRunSlice   *runs;
 	HnRunEval **evals;
 	Comparison *cmp;
 
@@ -263,7 +211,7 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 					 errmsg("argument %d of compare_runs must not be NULL", a + 1),
 					 errhint("Only baseline and max_rank may be NULL.")));
 	measure = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	set = single_measure(measure);
+	set = hn_measure_single(measure);
 	kind = parse_test(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	baseline = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
 	resamples = PG_GETARG_INT32(5);
@@ -276,7 +224,7 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 
 	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	all = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), true, &run_ids);
-	runs = split_runs(all, run_ids, &nruns);
+	runs = hn_split_runs(all, run_ids, &nruns);
 	b = find_baseline(runs, nruns, baseline);
 	evals = palloc(sizeof(HnRunEval *) * nruns);
 	for (int r = 0; r < nruns; r++)
