@@ -545,7 +545,8 @@ hn_eval_flags_init(HnEvalFlags *flags, bool complete, int relevance_level,
 
 /*
  * trec_eval's relstring.N: one character per rank of the first N, the grade
- * 0..9, '>' above 9, '-' not in the pool, '.' in the pool but unjudged.
+ * 0..9, '>' above 9, '-' not in the pool, '.' in the pool with a negative
+ * grade (trec_eval's "unjudged").
  */
 static char *
 relstring(const HnQueryEval *q, int64 len)
