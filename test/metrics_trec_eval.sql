@@ -48,7 +48,7 @@ CREATE FUNCTION pg_temp.order_differs(k text) RETURNS boolean LANGUAGE sql AS $$
 			format('SELECT query_id, doc_id, score FROM m_run WHERE case_id = %L', r.case_id),
 			format('SELECT query_id, doc_id, relevance FROM m_qrels WHERE case_id = %L', r.case_id),
 			r.measures, r.per_query, r.complete, r.relevance_level, r.judged_only, r.max_rank)
-			WITH ORDINALITY t(measure, query_id, value, n))
+			WITH ORDINALITY t(measure, query_id, value, run_id, text_value, n))
 	SELECT EXISTS (
 		SELECT 1 FROM got g FULL JOIN (SELECT * FROM m_expected WHERE run_key = k) e USING (pos)
 		WHERE g.measure IS DISTINCT FROM e.measure OR g.query_id IS DISTINCT FROM e.query_id)

@@ -26,7 +26,8 @@ typedef enum HnRngStream
 	HN_STREAM_SMOTE,
 	HN_STREAM_RANDOMIZATION,
 	HN_STREAM_BOOTSTRAP,
-	HN_STREAM_INDEX
+	HN_STREAM_INDEX,
+	HN_STREAM_FUSION
 } HnRngStream;
 
 /* 64-bit mix of the key; SplitMix64 finaliser chained over the words. */

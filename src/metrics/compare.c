@@ -13,13 +13,15 @@
 #include "kernels/rng.h"
 #include "metrics/metrics.h"
 #include "metrics/stats.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 typedef enum TestKind
 {
 	TEST_TTEST,
 	TEST_RANDOMIZATION,
-	TEST_BOOTSTRAP
+	TEST_BOOTSTRAP,
+	TEST_TUKEY
 } TestKind;
 
 typedef struct Comparison
@@ -41,16 +43,18 @@ parse_test(const char *name)
 		return TEST_RANDOMIZATION;
 	if (strcmp(name, "bootstrap") == 0)
 		return TEST_BOOTSTRAP;
+	if (strcmp(name, "tukey") == 0 || strcmp(name, "tukey_hsd") == 0 || strcmp(name, "hsd") == 0)
+		return TEST_TUKEY;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown test \"%s\"", name),
-			 errhint("Valid tests: ttest (paired Student t), randomization (Fisher, sign flips), bootstrap.")));
+			 errhint("Valid tests: ttest (paired Student t), randomization (Fisher, sign flips), bootstrap, tukey (Tukey HSD over all runs).")));
 	return TEST_TTEST;			/* keep compiler quiet */
 }
 
 /* The measure must give one value per query whose summary is a mean. */
-static HnMeasureSet *
-single_measure(const char *name)
+HnMeasureSet *
+hn_measure_single(const char *name)
 {
 	char	   *names[1] = {(char *) name};
 	HnMeasureSet *set = hn_measures_parse(names, 1);
@@ -61,58 +65,6 @@ single_measure(const char *name)
 				 errmsg("measure \"%s\" does not give one averaged value per query", name),
 				 errhint("Name one value of a mean-summarised measure, e.g. map, ndcg_cut.10, P.10, nDCG@10.")));
 	return set;
-}
-
-typedef struct RunSlice
-{
-	const char *run_id;
-	HnRunRows	rows;
-} RunSlice;
-
-static int
-cmp_str_ptr(const void *a, const void *b, void *arg)
-{
-	char	  **ids = arg;
-
-	return strcmp(ids[*(const int64 *) a], ids[*(const int64 *) b]);
-}
-
-/* Splits the rows of all runs into one HnRunRows per run_id (byte order). */
-static RunSlice *
-split_runs(HnRunRows *all, char **run_ids, int *nruns)
-{
-	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(all->n, 1));
-	RunSlice   *slices = palloc0(sizeof(RunSlice) * Max(all->n, 1));
-	int			k = -1;
-
-	for (int64 i = 0; i < all->n; i++)
-		order[i] = i;
-	qsort_arg(order, all->n, sizeof(int64), cmp_str_ptr, run_ids);
-	for (int64 i = 0; i < all->n; i++)
-	{
-		int64		r = order[i];
-		HnRunRows  *s;
-
-		if (k < 0 || strcmp(run_ids[r], slices[k].run_id) != 0)
-		{
-			int64		end = i;
-
-			while (end < all->n && strcmp(run_ids[order[end]], run_ids[r]) == 0)
-				end++;
-			k++;
-			slices[k].run_id = run_ids[r];
-			slices[k].rows.qid = palloc(sizeof(char *) * (end - i));
-			slices[k].rows.doc = palloc(sizeof(char *) * (end - i));
-			slices[k].rows.score = palloc(sizeof(double) * (end - i));
-		}
-		s = &slices[k].rows;
-		s->qid[s->n] = all->qid[r];
-		s->doc[s->n] = all->doc[r];
-		s->score[s->n] = all->score[r];
-		s->n++;
-	}
-	*nruns = k + 1;
-	return slices;
 }
 
 /* Differences run - baseline over the queries both runs evaluated. */
@@ -167,6 +119,8 @@ run_test(TestKind kind, const double *d, Comparison *c, int resamples, double co
 		case TEST_BOOTSTRAP:
 			c->res = hn_bootstrap(d, c->n, resamples, confidence, seed, key);
 			break;
+		case TEST_TUKEY:
+			break;				/* over all runs at once: tukey_rows() */
 	}
 }
 
@@ -213,7 +167,7 @@ emit(HnSrf *srf, const char *baseline, const char *measure, Comparison *c, doubl
 }
 
 static int
-find_baseline(RunSlice *runs, int nruns, const char *baseline)
+find_baseline(HnRunSlice *runs, int nruns, const char *baseline)
 {
 	if (nruns < 2)
 		ereport(ERROR,
@@ -230,6 +184,94 @@ find_baseline(RunSlice *runs, int nruns, const char *baseline)
 			 errmsg("baseline run \"%s\" is not among the runs", baseline),
 			 errhint("Pass a run_id the runs query returns, or NULL for the first in byte order.")));
 	return 0;
+}
+
+/*
+ * Queries every run evaluated (qrels order), as positions into each run's
+ * values: pos[r * n + i] is query i's row in run r.  Returns n.
+ */
+static int
+common_queries(HnRunEval **evals, int nruns, int **pos_out)
+{
+	int		   *at = palloc0(sizeof(int) * nruns);
+	int		   *pos = palloc(sizeof(int) * nruns * Max(evals[0]->nq, 1));
+	int			n = 0;
+
+	for (int i = 0; i < evals[0]->nq; i++)
+	{
+		const char *qid = evals[0]->qids[i];
+		bool		everywhere = true;
+
+		for (int r = 1; r < nruns && everywhere; r++)
+		{
+			while (at[r] < evals[r]->nq && strcmp(evals[r]->qids[at[r]], qid) < 0)
+				at[r]++;
+			everywhere = at[r] < evals[r]->nq && strcmp(evals[r]->qids[at[r]], qid) == 0;
+		}
+		if (!everywhere)
+			continue;
+		pos[n] = i;
+		for (int r = 1; r < nruns; r++)
+			pos[r * evals[0]->nq + n] = at[r];
+		n++;
+	}
+	for (int r = 1; r < nruns; r++)
+		for (int i = 0; i < n; i++)
+			pos[r * n + i] = pos[r * evals[0]->nq + i];
+	*pos_out = pos;
+	return n;
+}
+
+/*
+ * Tukey HSD over all runs on the queries every run evaluated: one row per
+ * pair (i < j in run_id byte order; with a baseline, its pairs only).  The
+ * p-values are family-wise over all pairs already: p_holm stays NULL.
+ */
+static void
+tukey_rows(HnSrf *srf, HnRunSlice *runs, HnRunEval **evals, int nruns, int baseline,
+		   const char *measure, double confidence)
+{
+	int		   *pos;
+	int			n = common_queries(evals, nruns, &pos);
+	double	   *values = palloc(sizeof(double) * nruns * Max(n, 1));
+	double	   *means = palloc(sizeof(double) * nruns);
+	double		mse,
+				df,
+				se,
+				crit;
+
+	if (n < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("Tukey's HSD needs at least 2 queries evaluated in every run, got %d", n),
+				 errhint("Check that the runs cover the judged queries, or pass complete => true.")));
+	for (int r = 0; r < nruns; r++)
+		for (int i = 0; i < n; i++)
+			values[r * n + i] = evals[r]->values[pos[r * n + i]];
+	hn_tukey_setup(values, nruns, n, means, &mse, &df);
+	se = sqrt(mse / n);
+	crit = hn_studentized_range_ppf(confidence, nruns, df) * se;
+	for (int i = 0; i < nruns; i++)
+		for (int j = i + 1; j < nruns; j++)
+		{
+			Comparison	c = {0};
+			int			b = i,
+						o = j;
+
+			CHECK_FOR_INTERRUPTS();
+			if (baseline >= 0 && i != baseline && j != baseline)
+				continue;
+			if (j == baseline)
+				b = j, o = i;
+			c.run_id = runs[o].run_id;
+			c.n = n;
+			c.mean_base = means[b];
+			c.mean_run = means[o];
+			c.res.p_value = se > 0 ? hn_studentized_range_sf(fabs(means[o] - means[b]) / se, nruns, df) : NAN;
+			c.res.ci_low = means[o] - means[b] - crit;
+			c.res.ci_high = means[o] - means[b] + crit;
+			emit(srf, runs[b].run_id, measure, &c, NAN);
+		}
 }
 
 PG_FUNCTION_INFO_V1(hn_compare_runs);
@@ -252,7 +294,7 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 	HnQrels    *qrels;
 	HnRunRows  *all;
 	char	  **run_ids;
-	RunSlice   *runs;
+	HnRunSlice   *runs;
 	HnRunEval **evals;
 	Comparison *cmp;
 
@@ -263,7 +305,7 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 					 errmsg("argument %d of compare_runs must not be NULL", a + 1),
 					 errhint("Only baseline and max_rank may be NULL.")));
 	measure = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	set = single_measure(measure);
+	set = hn_measure_single(measure);
 	kind = parse_test(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	baseline = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
 	resamples = PG_GETARG_INT32(5);
@@ -276,12 +318,17 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 
 	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	all = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), true, &run_ids);
-	runs = split_runs(all, run_ids, &nruns);
+	runs = hn_split_runs(all, run_ids, &nruns);
 	b = find_baseline(runs, nruns, baseline);
 	evals = palloc(sizeof(HnRunEval *) * nruns);
 	for (int r = 0; r < nruns; r++)
 		evals[r] = hn_evaluate_run(qrels, &runs[r].rows, set, &flags);
 
+	if (kind == TEST_TUKEY)
+	{
+		tukey_rows(&srf, runs, evals, nruns, baseline ? b : -1, measure, confidence);
+		PG_RETURN_NULL();
+	}
 	cmp = palloc0(sizeof(Comparison) * nruns);
 	p = palloc(sizeof(double) * nruns);
 	p_holm = palloc(sizeof(double) * nruns);

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include <errno.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -20,6 +21,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 typedef struct QrelsQuery
 {
@@ -181,20 +183,28 @@ hn_qrels_read(const char *sql)
 }
 
 /*
- * Run rows: query_id, doc_id, score (and run_id for compare_runs, returned
- * in *run_ids).  NaN scores have no place in a ranking: rejected.
+ * Run rows: query_id, doc_id, score and run_id, returned in *run_ids.  The
+ * run_id column is required when with_run_id (compare_runs, fuse_runs) and
+ * optional otherwise (trec_eval): *run_ids is NULL when the query has none.
+ * NaN scores have no place in a ranking: rejected.
  */
 HnRunRows *
 hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
 {
-	static const HnColumnSpec spec[] = {
+	static const HnColumnSpec required[] = {
 		{"query_id", HN_COL_ID, true, false},
 		{"doc_id", HN_COL_ID, true, false},
 		{"score", HN_COL_FLOAT8, true, false},
 		{"run_id", HN_COL_ID, true, false},
 	};
-	HnBatch    *b = hn_read_all(with_run_id ? "runs" : "run", sql, spec,
-								with_run_id ? 4 : 3);
+	static const HnColumnSpec optional[] = {
+		{"query_id", HN_COL_ID, true, false},
+		{"doc_id", HN_COL_ID, true, false},
+		{"score", HN_COL_FLOAT8, true, false},
+		{"run_id", HN_COL_ID, false, false},
+	};
+	HnBatch    *b = hn_read_all(with_run_id ? "runs" : "run", sql,
+								with_run_id ? required : optional, 4);
 	HnRunRows  *run = palloc0(sizeof(HnRunRows));
 
 	run->n = b->nrows;
@@ -208,8 +218,7 @@ hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
 					 errmsg("score of document \"%s\" for query \"%s\" in the run is NaN",
 							run->doc[i], run->qid[i]),
 					 errhint("Rank with real numbers: filter or replace NaN scores.")));
-	if (with_run_id)
-		*run_ids = ids_as_text(&b->cols[3].ids, b->nrows);
+	*run_ids = b->cols[3].present ? ids_as_text(&b->cols[3].ids, b->nrows) : NULL;
 	return run;
 }
 
@@ -238,32 +247,32 @@ cmp_group_qid(const void *a, const void *b, void *arg)
 }
 
 /*
- * Query group of every row, by hashing the query id (a full sort of the
- * rows by query id costs most of the evaluation on large runs).  Rows of
- * one query usually come together: a row equal to the previous skips the
- * hash.  Returns the group of each row; *group_qid names each group.
+ * Group of every id of ids[0..n), by hashing (a full sort of the rows by
+ * id costs most of the evaluation on large runs).  Rows of one group usually
+ * come together: a row equal to the previous skips the hash.  Returns the
+ * group of each row; *group_name names each group.
  */
 static int32 *
-group_by_query(const HnRunRows *run, int32 *ngroups, char ***group_qid)
+group_ids(char **ids, int64 n, int32 *ngroups, char ***group_name)
 {
 	uint64		size = 16;
 	int32	   *slots;
-	int32	   *group = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(run->n, 1));
-	char	  **names = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(run->n, 1));
-	int32		n = 0;
+	int32	   *group = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(n, 1));
+	char	  **names = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(n, 1));
+	int32		k = 0;
 
-	while (size < (uint64) run->n * 2)
+	while (size < (uint64) n * 2)
 		size <<= 1;
 	slots = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * size);
 	memset(slots, -1, sizeof(int32) * size);
-	for (int64 i = 0; i < run->n; i++)
+	for (int64 i = 0; i < n; i++)
 	{
-		const char *q = run->qid[i];
+		const char *q = ids[i];
 		uint64		h;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (i > 0 && strcmp(q, run->qid[i - 1]) == 0)
+		if (i > 0 && strcmp(q, ids[i - 1]) == 0)
 		{
 			group[i] = group[i - 1];
 			continue;
@@ -273,15 +282,89 @@ group_by_query(const HnRunRows *run, int32 *ngroups, char ***group_qid)
 			h = (h + 1) & (size - 1);
 		if (slots[h] < 0)
 		{
-			slots[h] = n;
-			names[n++] = (char *) q;
+			slots[h] = k;
+			names[k++] = (char *) q;
 		}
 		group[i] = slots[h];
 	}
 	pfree(slots);
-	*ngroups = n;
-	*group_qid = names;
+	*ngroups = k;
+	*group_name = names;
 	return group;
+}
+
+/*
+ * Rank of every group in byte order of its name, and the rows counted into
+ * that order: rows of group rank r are order[start[r] .. start[r + 1]).
+ */
+static int64 *
+rows_in_group_order(const int32 *group, int64 n, char **group_name, int32 ngroups,
+					int64 **start_out)
+{
+	int32	   *by_name = palloc(sizeof(int32) * Max(ngroups, 1));
+	int32	   *rank = palloc(sizeof(int32) * Max(ngroups, 1));
+	int64	   *start = palloc0(sizeof(int64) * (ngroups + 1));
+	int64	   *next = palloc(sizeof(int64) * (ngroups + 1));
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(n, 1));
+
+	for (int32 g = 0; g < ngroups; g++)
+		by_name[g] = g;
+	qsort_arg(by_name, ngroups, sizeof(int32), cmp_group_qid, group_name);
+	for (int32 r = 0; r < ngroups; r++)
+		rank[by_name[r]] = r;
+	for (int64 i = 0; i < n; i++)
+		start[rank[group[i]] + 1]++;
+	for (int32 r = 0; r < ngroups; r++)
+		start[r + 1] += start[r];
+	memcpy(next, start, sizeof(int64) * (ngroups + 1));
+	for (int64 i = 0; i < n; i++)
+		order[next[rank[group[i]]]++] = i;
+	pfree(by_name);
+	pfree(rank);
+	pfree(next);
+	*start_out = start;
+	return order;
+}
+
+/*
+ * Splits the rows of several runs into one HnRunRows per run_id, in byte
+ * order of run_id, in one pass over the rows (hashing, then counting).
+ */
+HnRunSlice *
+hn_split_runs(HnRunRows *all, char **run_ids, int *nruns)
+{
+	int32		ngroups;
+	char	  **names;
+	int32	   *group = group_ids(run_ids, all->n, &ngroups, &names);
+	int64	   *start;
+	int64	   *order = rows_in_group_order(group, all->n, names, ngroups, &start);
+	HnRunSlice *slices = palloc0(sizeof(HnRunSlice) * Max(ngroups, 1));
+
+	for (int32 r = 0; r < ngroups; r++)
+	{
+		HnRunRows  *s = &slices[r].rows;
+		int64		n = start[r + 1] - start[r];
+
+		CHECK_FOR_INTERRUPTS();
+		slices[r].run_id = run_ids[order[start[r]]];
+		s->n = n;
+		s->qid = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(n, 1));
+		s->doc = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(n, 1));
+		s->score = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(n, 1));
+		for (int64 i = 0; i < n; i++)
+		{
+			int64		row = order[start[r] + i];
+
+			s->qid[i] = all->qid[row];
+			s->doc[i] = all->doc[row];
+			s->score[i] = all->score[row];
+		}
+	}
+	pfree(group);
+	pfree(order);
+	pfree(start);
+	*nruns = ngroups;
+	return slices;
 }
 
 /*
@@ -291,32 +374,18 @@ group_by_query(const HnRunRows *run, int32 *ngroups, char ***group_qid)
 static int64 *
 sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
 {
-	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(run->n, 1));
 	int32		ngroups;
 	char	  **group_qid;
-	int32	   *group = group_by_query(run, &ngroups, &group_qid);
-	int32	   *by_qid = palloc(sizeof(int32) * Max(ngroups, 1));
-	int64	   *start = palloc0(sizeof(int64) * (ngroups + 1));
-	int32	   *rank = palloc(sizeof(int32) * Max(ngroups, 1));
-	int64		k = 0,
-				from = 0;
+	int32	   *group = group_ids(run->qid, run->n, &ngroups, &group_qid);
+	int64	   *start;
+	int64	   *order = rows_in_group_order(group, run->n, group_qid, ngroups, &start);
+	int64		k = 0;
 
-	for (int32 g = 0; g < ngroups; g++)
-		by_qid[g] = g;
-	qsort_arg(by_qid, ngroups, sizeof(int32), cmp_group_qid, group_qid);
-	for (int32 r = 0; r < ngroups; r++)
-		rank[by_qid[r]] = r;
-	/* counting sort of the rows into query order */
-	for (int64 i = 0; i < run->n; i++)
-		start[rank[group[i]] + 1]++;
-	for (int32 r = 0; r < ngroups; r++)
-		start[r + 1] += start[r];
-	for (int64 i = 0; i < run->n; i++)
-		order[start[rank[group[i]]]++] = i;
 	*ndup = 0;
 	for (int32 r = 0; r < ngroups; r++)
 	{
-		int64		to = start[r];
+		int64		from = start[r],
+					to = start[r + 1];
 		int64		first = k;
 
 		CHECK_FOR_INTERRUPTS();
@@ -330,7 +399,6 @@ sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
 			}
 			order[k++] = order[i];
 		}
-		from = to;
 	}
 	*nkept = k;
 	return order;
@@ -348,6 +416,63 @@ cmp_ranked(const void *a, const void *b)
 	if (x->score < y->score)
 		return 1;
 	return strcmp(y->doc, x->doc);
+}
+
+static void
+warn_duplicates(int64 ndup)
+{
+	if (ndup > 0)
+		ereport(WARNING,
+				(errmsg(INT64_FORMAT " duplicate (query_id, doc_id) rows in the run: kept the highest score of each", ndup),
+				 errhint("trec_eval rejects such runs; deduplicate the run query to silence this warning.")));
+}
+
+/*
+ * One run's rankings without judgments (fuse_runs): queries in byte order,
+ * each query's docs in trec_eval's order, duplicates dropped as trec_eval()
+ * drops them.
+ */
+HnRanking *
+hn_rank_run(HnRunRows *run)
+{
+	int64		nkept,
+				ndup;
+	int64	   *order = sorted_run(run, &nkept, &ndup);
+	HnRanking  *rk = palloc0(sizeof(HnRanking));
+	RankedDoc  *docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(RankedDoc) * Max(nkept, 1));
+
+	warn_duplicates(ndup);
+	rk->qids = palloc(sizeof(char *) * Max(nkept, 1));
+	rk->start = palloc(sizeof(int64) * (nkept + 1));
+	rk->docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(nkept, 1));
+	rk->scores = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(nkept, 1));
+	for (int64 i = 0; i < nkept; i++)
+	{
+		docs[i].doc = run->doc[order[i]];
+		docs[i].score = run->score[order[i]];
+	}
+	for (int64 i = 0, s = 0; i <= nkept; i++)
+	{
+		if (i < nkept && strcmp(run->qid[order[i]], run->qid[order[s]]) == 0)
+			continue;
+		if (i > s)
+		{
+			CHECK_FOR_INTERRUPTS();
+			qsort(docs + s, i - s, sizeof(RankedDoc), cmp_ranked);
+			rk->qids[rk->nq] = run->qid[order[s]];
+			rk->start[rk->nq++] = s;
+		}
+		s = i;
+	}
+	rk->start[rk->nq] = nkept;
+	for (int64 i = 0; i < nkept; i++)
+	{
+		rk->docs[i] = docs[i].doc;
+		rk->scores[i] = docs[i].score;
+	}
+	pfree(docs);
+	pfree(order);
+	return rk;
 }
 
 /*
@@ -415,6 +540,35 @@ hn_eval_flags_init(HnEvalFlags *flags, bool complete, int relevance_level,
 	flags->relevance_level = relevance_level;
 	flags->judged_only = judged_only;
 	flags->max_rank = max_rank_null ? 0 : max_rank;
+	flags->relstring_len = 0;
+}
+
+/*
+ * trec_eval's relstring.N: one character per rank of the first N, the grade
+ * 0..9, '>' above 9, '-' not in the pool, '.' in the pool with a negative
+ * grade (trec_eval's "unjudged").
+ */
+static char *
+relstring(const HnQueryEval *q, int64 len)
+{
+	int64		n = Min(len, q->n);
+	char	   *s = palloc(n + 1);
+
+	for (int64 i = 0; i < n; i++)
+	{
+		int32		r = q->rel[i];
+
+		if (r > 9)
+			s[i] = '>';
+		else if (r >= 0)
+			s[i] = '0' + r;
+		else if (r == HN_REL_NONPOOL)
+			s[i] = '-';
+		else
+			s[i] = '.';
+	}
+	s[n] = '\0';
+	return s;
 }
 
 /*
@@ -469,10 +623,7 @@ hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
 	RankedDoc  *docs;
 	int32	   *rel;
 
-	if (ndup > 0)
-		ereport(WARNING,
-				(errmsg(INT64_FORMAT " duplicate (query_id, doc_id) rows in the run: kept the highest score of each", ndup),
-				 errhint("trec_eval rejects such runs; deduplicate the run query to silence this warning.")));
+	warn_duplicates(ndup);
 	for (int64 i = 0, s = 0; i <= nkept; i++)
 		if (i == nkept || strcmp(run->qid[order[i]], run->qid[order[s]]) != 0)
 		{
@@ -482,6 +633,8 @@ hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
 	docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(RankedDoc) * maxgroup);
 	rel = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * maxgroup);
 	ev->qids = palloc(sizeof(char *) * qrels->nq);
+	if (flags->relstring_len > 0)
+		ev->relstrings = palloc(sizeof(char *) * qrels->nq);
 	ev->values = MemoryContextAllocHuge(CurrentMemoryContext,
 										sizeof(double) * Max(set->nvalues, 1) * qrels->nq);
 	for (int qi = 0; qi < qrels->nq; qi++)
@@ -519,6 +672,8 @@ hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
 		evaluate_query(set, &q, flags, out);
 		if (end == pos)
 			clear_bogus(set, out);
+		if (flags->relstring_len > 0)
+			ev->relstrings[ev->nq] = relstring(&q, flags->relstring_len);
 		pos = end;
 		ev->qids[ev->nq++] = jq->qid;
 	}
@@ -588,17 +743,77 @@ require_args(FunctionCallInfo fcinfo)
 					 errhint("Only max_rank may be NULL (no cut-off).")));
 }
 
+/* One output row; value or text is NULL (relstring and runid are text). */
+typedef struct OutRow
+{
+	Datum		measure;
+	Datum		qid;
+	double		value;
+	bool		is_text;
+	Datum		text;
+} OutRow;
+
 /* Text datums are made once per name and per query: rows copy them. */
 static void
-put_row(HnSrf *srf, Datum measure, Datum qid, double value)
+put_row(HnSrf *srf, const OutRow *row, Datum run_id, bool no_run_id)
 {
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
+	Datum		values[5];
+	bool		nulls[5] = {false, false, row->is_text, no_run_id, !row->is_text};
 
-	values[0] = measure;
-	values[1] = qid;
-	values[2] = Float8GetDatum(value);
+	values[0] = row->measure;
+	values[1] = row->qid;
+	values[2] = Float8GetDatum(row->is_text ? 0.0 : row->value);
+	values[3] = run_id;
+	values[4] = row->is_text ? row->text : (Datum) 0;
 	hn_srf_put(srf, values, nulls);
+}
+
+/* The text measures trec_eval prints, which the measure table leaves out. */
+typedef struct TextMeasures
+{
+	bool		runid;
+	int64		relstring_len;	/* 0: not requested */
+	char	   *relstring_name;
+} TextMeasures;
+
+/*
+ * Takes runid and relstring[.N] out of names (N positive, default 10,
+ * printed as relstring_N like trec_eval does for an explicit parameter).
+ */
+static int
+take_text_measures(char **names, int n, TextMeasures *tm)
+{
+	int			kept = 0;
+
+	memset(tm, 0, sizeof(TextMeasures));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *end;
+		long		len;
+
+		if (strcmp(names[i], "runid") == 0)
+			tm->runid = true;
+		else if (strcmp(names[i], "relstring") == 0)
+		{
+			tm->relstring_len = 10;
+			tm->relstring_name = "relstring";
+		}
+		else if (strncmp(names[i], "relstring.", 10) == 0)
+		{
+			errno = 0;
+			len = strtol(names[i] + 10, &end, 10);
+			if (errno != 0 || *end != '\0' || end == names[i] + 10 || len <= 0 || len > 1000000)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invalid parameter of measure \"%s\"", names[i]),
+						 errhint("relstring.N takes one positive integer N (the ranks printed), e.g. relstring.5.")));
+			tm->relstring_len = len;
+			tm->relstring_name = psprintf("relstring_%ld", len);
+		}
+		else
+			names[kept++] = names[i];
+	}
+	return kept;
 }
 
 static Datum *
@@ -613,13 +828,79 @@ value_name_datums(const HnMeasureSet *set)
 }
 
 static void
-no_common_queries(void)
+no_common_queries(const char *run_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("no query has both run rows and judgments"),
+			 run_id ? errmsg("no query has both rows of run \"%s\" and judgments", run_id)
+			 : errmsg("no query has both run rows and judgments"),
 			 errhint("Check that query_id values match in run and qrels (compared as text), "
 					 "or pass complete => true to score missing queries as 0.")));
+}
+
+/* The rows of trec_eval -q for one run: per query, then "all". */
+static void
+emit_run(HnSrf *srf, const HnRunSlice *slice, const HnRunEval *ev, const HnMeasureSet *set,
+		 const TextMeasures *tm, bool per_query, Datum *names_d)
+{
+	bool		no_run = slice->run_id == NULL;
+	Datum		run_id = no_run ? (Datum) 0 : CStringGetTextDatum(slice->run_id);
+	Datum		relname = tm->relstring_len > 0 ? CStringGetTextDatum(tm->relstring_name) : (Datum) 0;
+	OutRow		row = {0};
+
+	for (int q = 0; per_query && q < ev->nq; q++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		row.qid = CStringGetTextDatum(ev->qids[q]);
+		row.is_text = false;
+		for (int m = 0; m < set->nmeasures; m++)
+		{
+			const HnMeasure *mm = &set->measures[m];
+
+			if (!mm->def->per_query)
+				continue;
+			for (int v = 0; v < mm->nvalues; v++)
+			{
+				row.measure = names_d[mm->offset + v];
+				row.value = ev->values[(int64) q * set->nvalues + mm->offset + v];
+				put_row(srf, &row, run_id, no_run);
+			}
+		}
+		if (tm->relstring_len > 0)
+		{
+			row.measure = relname;
+			row.is_text = true;
+			row.text = CStringGetTextDatum(ev->relstrings[q]);
+			put_row(srf, &row, run_id, no_run);
+			pfree(DatumGetPointer(row.text));
+		}
+		pfree(DatumGetPointer(row.qid));
+	}
+	row.qid = CStringGetTextDatum("all");
+	if (tm->runid)
+	{
+		/* trec_eval prints the run file's tag; a run query without run_id has none */
+		row.measure = CStringGetTextDatum("runid");
+		row.is_text = true;
+		row.text = run_id;
+		if (no_run)
+		{
+			Datum		values[5] = {row.measure, row.qid, 0, 0, 0};
+			bool		nulls[5] = {false, false, true, true, true};
+
+			hn_srf_put(srf, values, nulls);
+		}
+		else
+			put_row(srf, &row, run_id, no_run);
+	}
+	row.is_text = false;
+	for (int m = 0; m < set->nmeasures; m++)
+		for (int v = 0; v < set->measures[m].nvalues; v++)
+		{
+			row.measure = names_d[set->measures[m].offset + v];
+			row.value = hn_summary_value(&set->measures[m], v, ev, set);
+			put_row(srf, &row, run_id, no_run);
+		}
 }
 
 PG_FUNCTION_INFO_V1(hn_trec_eval);
@@ -629,49 +910,58 @@ hn_trec_eval(PG_FUNCTION_ARGS)
 	HnSrf		srf;
 	HnEvalFlags flags;
 	HnMeasureSet *set;
+	TextMeasures tm;
 	HnQrels    *qrels;
 	HnRunRows  *run;
-	HnRunEval  *ev;
-	char	  **names;
-	int			nnames;
+	HnRunSlice *slices;
+	char	  **names,
+			  **run_ids;
+	int			nnames,
+				nruns;
 	bool		per_query;
 	Datum	   *names_d;
+	MemoryContext per_run,
+				old;
 
 	require_args(fcinfo);
 	names = text_array_items(PG_GETARG_ARRAYTYPE_P(2), "measures", &nnames);
-	set = hn_measures_parse(names, nnames);
+	if (nnames == 0)
+		set = hn_measures_parse(names, 0);	/* its error: no measure */
+	nnames = take_text_measures(names, nnames, &tm);
+	set = nnames > 0 ? hn_measures_parse(names, nnames) : palloc0(sizeof(HnMeasureSet));
 	per_query = PG_GETARG_BOOL(3);
 	hn_eval_flags_init(&flags, PG_GETARG_BOOL(4), PG_GETARG_INT32(5), PG_GETARG_BOOL(6),
 					   PG_ARGISNULL(7), PG_ARGISNULL(7) ? 0 : PG_GETARG_INT32(7));
+	flags.relstring_len = tm.relstring_len;
 	hn_srf_begin(fcinfo, &srf);
 
 	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	run = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, NULL);
-	ev = hn_evaluate_run(qrels, run, set, &flags);
-	if (ev->nq == 0)
-		no_common_queries();
-
-	names_d = value_name_datums(set);
-	for (int q = 0; per_query && q < ev->nq; q++)
+	run = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, &run_ids);
+	if (run_ids != NULL)
+		slices = hn_split_runs(run, run_ids, &nruns);
+	else
 	{
-		Datum		qid = CStringGetTextDatum(ev->qids[q]);
-
-		CHECK_FOR_INTERRUPTS();
-		for (int m = 0; m < set->nmeasures; m++)
-		{
-			const HnMeasure *mm = &set->measures[m];
-
-			if (!mm->def->per_query)
-				continue;
-			for (int v = 0; v < mm->nvalues; v++)
-				put_row(&srf, names_d[mm->offset + v], qid,
-						ev->values[(int64) q * set->nvalues + mm->offset + v]);
-		}
-		pfree(DatumGetPointer(qid));
+		slices = palloc0(sizeof(HnRunSlice));
+		slices[0].rows = *run;
+		nruns = 1;
 	}
-	for (int m = 0; m < set->nmeasures; m++)
-		for (int v = 0; v < set->measures[m].nvalues; v++)
-			put_row(&srf, names_d[set->measures[m].offset + v], CStringGetTextDatum("all"),
-					hn_summary_value(&set->measures[m], v, ev, set));
+	if (nruns == 0)
+		no_common_queries(NULL);
+	names_d = value_name_datums(set);
+	/* each run's evaluation is freed once its rows are out */
+	per_run = AllocSetContextCreate(CurrentMemoryContext, "trec_eval run",
+									ALLOCSET_DEFAULT_SIZES);
+	for (int r = 0; r < nruns; r++)
+	{
+		HnRunEval  *ev;
+
+		old = MemoryContextSwitchTo(per_run);
+		ev = hn_evaluate_run(qrels, &slices[r].rows, set, &flags);
+		if (ev->nq == 0)
+			no_common_queries(slices[r].run_id);
+		emit_run(&srf, &slices[r], ev, set, &tm, per_query, names_d);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_run);
+	}
 	PG_RETURN_NULL();
 }

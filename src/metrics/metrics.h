@@ -44,6 +44,7 @@ typedef struct HnEvalFlags
 	bool		complete;		/* -c */
 	bool		judged_only;	/* -J */
 	int64		max_rank;		/* -M; 0 = no limit */
+	int64		relstring_len;	/* relstring.N requested: N; 0 = not */
 } HnEvalFlags;
 
 typedef enum HnParamKind
@@ -110,6 +111,9 @@ typedef struct HnMeasureSet
 /* table.c */
 extern HnMeasureSet *hn_measures_parse(char **names, int nnames);
 extern const HnMeasureDef *hn_measure_table(int *n);
+
+/* compare.c: one mean-summarised value per query (compare_runs, fuse_runs_tune). */
+extern HnMeasureSet *hn_measure_single(const char *name);
 
 /* Grade counts beyond the judged grades are zero. */
 static inline int64
@@ -181,10 +185,30 @@ typedef struct HnRunEval
 	const char **qids;
 	double	   *values;			/* nq x set->nvalues */
 	double		all_num_rel;	/* -c: trec_eval's recount; < 0 otherwise */
+	char	  **relstrings;		/* per query when flags->relstring_len > 0 */
 } HnRunEval;
+
+/* The rows of one run of a runs query (run_id NULL: the query had none). */
+typedef struct HnRunSlice
+{
+	const char *run_id;
+	HnRunRows	rows;
+} HnRunSlice;
 
 extern HnQrels *hn_qrels_read(const char *sql);
 extern HnRunRows *hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids);
+/* One run's rankings without judgments: queries in byte order, trec_eval order. */
+typedef struct HnRanking
+{
+	int32		nq;
+	const char **qids;
+	int64	   *start;			/* docs of query i: [start[i], start[i + 1]) */
+	const char **docs;
+	double	   *scores;
+} HnRanking;
+
+extern HnRanking *hn_rank_run(HnRunRows *run);
+extern HnRunSlice *hn_split_runs(HnRunRows *all, char **run_ids, int *nruns);
 extern HnRunEval *hn_evaluate_run(const HnQrels *qrels, HnRunRows *run,
 								  const HnMeasureSet *set, const HnEvalFlags *flags);
 extern double hn_summary_value(const HnMeasure *m, int v, const HnRunEval *ev,

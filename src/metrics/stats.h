@@ -30,4 +30,13 @@ extern double hn_t_two_sided(double t, double df);
 /* Holm step-down adjustment of p[0..m) (NaN entries are left out). */
 extern void hn_holm(const double *p, int m, double *adjusted);
 
+/* tukey.c: the studentized range distribution (k groups, df degrees of freedom). */
+extern double hn_studentized_range_cdf(double q, int k, double df);
+extern double hn_studentized_range_sf(double q, int k, double df);
+extern double hn_studentized_range_ppf(double p, int k, double df);
+
+/* Group means, ANOVA mean square error and its df of k groups of n values. */
+extern void hn_tukey_setup(const double *values, int k, int n, double *means,
+						   double *mse, double *df);
+
 #endif							/* HN_METRICS_STATS_H */
