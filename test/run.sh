@@ -33,7 +33,7 @@ if [ "${HN_REGRESS:-}" != none ]; then
 	hn_log "pg_regress"
 	regress=${HN_REGRESS:-$(ls sql/*.sql 2>/dev/null | xargs -rn1 basename | sed 's/\.sql$//' | tr '\n' ' ')}
 	if [ -n "$regress" ]; then
-		pgxs_dir=$(dirname "$("/usr/lib/postgresql/$HN_PGVER/bin/pg_config" --pgxs)")
+		pgxs_dir=$(dirname "$("$HN_PG_CONFIG" --pgxs)")
 		set +e
 		"$pgxs_dir/../test/regress/pg_regress" --inputdir=. --bindir="$HN_PGBIN" \
 			--dbname=hn_regress --load-extension=hardneg $regress | tee "$HN_BUILD/regress.log"
