@@ -87,7 +87,7 @@ split_runs(HnRunRows *all, char **run_ids, int *nruns)
 
 	for (int64 i = 0; i < all->n; i++)
 		order[i] = i;
-	qsort_arg(order, all->n, sizeof(int64), cmp_str_ptr, run_ids);
+	qsort_interruptible(order, all->n, sizeof(int64), cmp_str_ptr, run_ids);
 	for (int64 i = 0; i < all->n; i++)
 	{
 		int64		r = order[i];

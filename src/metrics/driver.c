@@ -77,7 +77,7 @@ typedef struct QrelRow
 } QrelRow;
 
 static int
-cmp_qrel_row(const void *a, const void *b)
+cmp_qrel_row(const void *a, const void *b, void *arg)
 {
 	const QrelRow *x = a,
 			   *y = b;
@@ -144,7 +144,7 @@ hn_qrels_read(const char *sql)
 		if (rows[i].grade > 0)
 			qrels->positive_rows++;
 	}
-	qsort(rows, b->nrows, sizeof(QrelRow), cmp_qrel_row);
+	qsort_interruptible(rows, b->nrows, sizeof(QrelRow), cmp_qrel_row, NULL);
 	qrels->queries = palloc0(sizeof(QrelsQuery));
 	for (int64 i = 1; i <= b->nrows; i++)
 	{
