@@ -23,28 +23,31 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${1:-${HN_PG_PREFIX:-}}
-if [ -z "$prefix" ] || [ ! -x "$prefix/bin/pg_config" ]; then
-	echo "usage: bash test/asan.sh PREFIX   (PREFIX/bin/pg_config of a PostgreSQL built with -fsanitize=address)" >&2
-	exit 2
-fi
-prefix=$(cd "$prefix" && pwd)
-if ! "$prefix/bin/pg_config" --cflags | grep -q -- '-fsanitize=[a-z,]*address'; then
-	echo "test/asan.sh: $prefix was not built with -fsanitize=address (pg_config --cflags)" >&2
-	exit 2
-fi
-
-export HN_PG_PREFIX=$prefix
 export HN_BUILD=$root/.build/asan
-export HN_START_TIMEOUT=${HN_START_TIMEOUT:-300}
-# PGXS takes pg_config's CFLAGS (which carry the sanitizers); COPT makes sure
-# and keeps frames readable.
-export COPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
+# Set before the first sanitized program runs (pg_config included: its leak
+# report at exit would fail it).
 reports=$HN_BUILD/reports
 rm -rf "$reports"
 mkdir -p "$reports"
 chmod 1777 "$reports"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:disable_coredump=1:log_path=$reports/report"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$reports/report"
+if [ -z "$prefix" ] || [ ! -x "$prefix/bin/pg_config" ]; then
+	echo "usage: bash test/asan.sh PREFIX   (PREFIX/bin/pg_config of a PostgreSQL built with -fsanitize=address)" >&2
+	exit 2
+fi
+prefix=$(cd "$prefix" && pwd)
+cflags=$("$prefix/bin/pg_config" --cflags)
+if ! grep -q -- '-fsanitize=[a-z,]*address' <<<"$cflags"; then
+	echo "test/asan.sh: $prefix was not built with -fsanitize=address (pg_config --cflags)" >&2
+	exit 2
+fi
+
+export HN_PG_PREFIX=$prefix
+export HN_START_TIMEOUT=${HN_START_TIMEOUT:-300}
+# PGXS takes pg_config's CFLAGS (which carry the sanitizers); COPT makes sure
+# and keeps frames readable.
+export COPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer"
 
 # The objects are built in the source tree: build them with the sanitizers
 # now, and remove them afterwards so that the next make test builds its own.
