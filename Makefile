@@ -5,6 +5,8 @@
 #   make install    install into the PostgreSQL that pg_config names
 #   make test       install missing packages, build, and run pg_regress + pgTAP
 #                   in a throwaway cluster (test/run.sh)
+#   make test-asan HN_PG_PREFIX=/path  the suite against a PostgreSQL built with
+#                   ASan+UBSan (test/asan.sh; docs/reliability.md)
 #   make demo       the same setup, then a walk through the product (demo/run.sh)
 #   make demo-stop  stop and remove the demo cluster
 #
@@ -70,6 +72,10 @@ $(EXTENSION)--0.1.0--0.2.0.sql: $(UPGRADE_FRAGMENTS) $(SOURCES_STAMP)
 .PHONY: test demo demo-stop dist
 test:
 	bash test/run.sh
+
+.PHONY: test-asan
+test-asan:
+	bash test/asan.sh $(HN_PG_PREFIX)
 
 demo:
 	bash demo/run.sh

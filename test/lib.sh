@@ -45,6 +45,14 @@ if [ "$HN_BUILD" != "$HN_ROOT/.build" ] && [ -z "${HN_BUILD_CHECKED:-}" ]; then
 fi
 HN_STAGE=$HN_BUILD/stage
 HN_PGBIN=$HN_STAGE/usr/lib/postgresql/$HN_PGVER/bin
+HN_PG_CONFIG=/usr/lib/postgresql/$HN_PGVER/bin/pg_config
+# HN_PG_PREFIX: a PostgreSQL installed from source under that prefix (test/asan.sh
+# passes a sanitizer build) is staged and tested instead of Debian's.
+HN_PG_PREFIX=${HN_PG_PREFIX:-}
+if [ -n "$HN_PG_PREFIX" ]; then
+	HN_PG_CONFIG=$HN_PG_PREFIX/bin/pg_config
+	HN_PGBIN=$HN_STAGE$HN_PG_PREFIX/bin
+fi
 HN_PORT=${HN_PORT:-5499}
 HN_PYTHON=/usr/bin/python3		# Debian's numpy/faiss belong to this one
 
@@ -72,13 +80,25 @@ hn_install_deps() {
 
 # Builds hardneg and installs it into a private copy of the server tree.
 hn_build_and_stage() {
-	local pg_config=/usr/lib/postgresql/$HN_PGVER/bin/pg_config
+	local pg_config=$HN_PG_CONFIG
 	hn_log "building hardneg"
 	make -C "$HN_ROOT" -s -j"$(nproc)" PG_CONFIG="$pg_config" >/dev/null
 	rm -rf "$HN_STAGE"
-	mkdir -p "$HN_STAGE/usr/lib/postgresql" "$HN_STAGE/usr/share/postgresql"
-	cp -a "/usr/lib/postgresql/$HN_PGVER" "$HN_STAGE/usr/lib/postgresql/"
-	cp -a "/usr/share/postgresql/$HN_PGVER" "$HN_STAGE/usr/share/postgresql/"
+	if [ -n "$HN_PG_PREFIX" ]; then
+		# a tree built from source is relocatable as a whole; pgTAP (plain SQL) comes from Debian's
+		mkdir -p "$HN_STAGE$HN_PG_PREFIX"
+		cp -a "$HN_PG_PREFIX/." "$HN_STAGE$HN_PG_PREFIX/"
+		cp -a /usr/share/postgresql/"$HN_PGVER"/extension/pgtap* "$HN_STAGE$("$pg_config" --sharedir)/extension/"
+		# Debian's pgvector, if there, loads into any 15 server (tests that use it skip otherwise)
+		if [ -z "${HN_HIDE_PGVECTOR:-}" ] && [ -e "/usr/lib/postgresql/$HN_PGVER/lib/vector.so" ]; then
+			cp -a /usr/share/postgresql/"$HN_PGVER"/extension/vector[.-]* "$HN_STAGE$("$pg_config" --sharedir)/extension/"
+			cp -a "/usr/lib/postgresql/$HN_PGVER/lib/vector.so" "$HN_STAGE$("$pg_config" --pkglibdir)/"
+		fi
+	else
+		mkdir -p "$HN_STAGE/usr/lib/postgresql" "$HN_STAGE/usr/share/postgresql"
+		cp -a "/usr/lib/postgresql/$HN_PGVER" "$HN_STAGE/usr/lib/postgresql/"
+		cp -a "/usr/share/postgresql/$HN_PGVER" "$HN_STAGE/usr/share/postgresql/"
+	fi
 	make -C "$HN_ROOT" -s install DESTDIR="$HN_STAGE" PG_CONFIG="$pg_config" >/dev/null
 	# HN_HIDE_PGVECTOR=1: behave as on a machine without pgvector (tests skip, saying why)
 	if [ -n "${HN_HIDE_PGVECTOR:-}" ]; then

@@ -34,7 +34,7 @@ if [ "${HN_REGRESS:-}" != none ]; then
 	hn_log "pg_regress"
 	regress=${HN_REGRESS:-$(ls sql/*.sql 2>/dev/null | xargs -rn1 basename | sed 's/\.sql$//' | tr '\n' ' ')}
 	if [ -n "$regress" ]; then
-		pgxs_dir=$(dirname "$("/usr/lib/postgresql/$HN_PGVER/bin/pg_config" --pgxs)")
+		pgxs_dir=$(dirname "$("$HN_PG_CONFIG" --pgxs)")
 		regress_db=()
 		# HN_EXT_SCHEMA: the database is made here, with hardneg in that schema
 		if [ -n "${HN_EXT_SCHEMA:-}" ]; then

@@ -60,7 +60,8 @@ hn_fn_pair_index_build(HnFnPairIndex *ix, const HnIds *q, const HnIds *d, int64 
 	ix->d = d;
 	ix->n = n;
 	ix->order = identity_order(n);
-	qsort_arg(ix->order, n, sizeof(int64), pair_cmp, &arg);
+	/* millions of input rows sort for seconds: a cancel must not wait for it */
+	qsort_interruptible(ix->order, n, sizeof(int64), pair_cmp, &arg);
 }
 
 /* Lower bound of (q, d) (or of q alone when d is NULL) in the index. */
@@ -179,7 +180,7 @@ order_groups(RankSortArg *s, int64 n, int64 *order, int64 *group, int32 *rank_ou
 	int64		ngroups = 0,
 				pos = 0;
 
-	qsort_arg(order, n, sizeof(int64), rank_cmp, s);
+	qsort_interruptible(order, n, sizeof(int64), rank_cmp, s);
 	for (int64 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();

@@ -723,7 +723,7 @@ hn_ids_sort_order(const HnIds *ids, int64 n)
 
 	for (int64 i = 0; i < n; i++)
 		order[i] = i;
-	qsort_arg(order, n, sizeof(int64), ids_order_cmp, (void *) ids);
+	qsort_interruptible(order, n, sizeof(int64), ids_order_cmp, (void *) ids);
 	return order;
 }
 

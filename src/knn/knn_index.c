@@ -90,7 +90,7 @@ search_one(const KnnArgs *args, HnSrf *srf, HnIndexSearch *search,
 		hits[r].score = found[r];
 		hits[r].row = r;
 	}
-	qsort_arg(hits, n, sizeof(Hit), hit_cmp, &ids);
+	qsort_interruptible(hits, n, sizeof(Hit), hit_cmp, &ids);
 	for (int r = 0; r < n; r++)
 	{
 		rows[r] = hits[r].row;

@@ -102,7 +102,7 @@ count_max_positives(HnBatch *qrels)
 	for (int64 r = 0; r < qrels->nrows; r++)
 		if (qrels_positive(qrels, r))
 			rows[n++] = r;
-	qsort_arg(rows, n, sizeof(int64), qrels_row_cmp, qrels);
+	qsort_interruptible(rows, n, sizeof(int64), qrels_row_cmp, qrels);
 	for (int64 i = 0; i < n; i++)
 	{
 		const HnIds *q = &qrels->cols[0].ids;
