@@ -60,4 +60,19 @@ extern void hn_compose_knn(const float *queries, int nq, const float *corpus, in
 /* Unit-length copy of a matrix (rows of zero norm are an error, 22023). */
 extern float *hn_compose_normalized(const float *x, int64 n, int dim, const char *what);
 
+/* k-means over items (kmeans_sql.c): fill it and cosine, then call. */
+typedef struct HnCluster
+{
+	const HnItems *it;
+	bool		cosine;			/* spherical k-means on unit vectors */
+	int			k;
+	float	   *x;				/* the clustered rows (unit length for cosine) */
+	float	   *centroids;		/* k x dim, in output numbering */
+	int		   *cluster;		/* 1-based cluster of each row, numbered by smallest member id */
+	int64	   *size;
+} HnCluster;
+
+/* k-means++ and Lloyd, the best of n_init restarts by inertia. */
+extern void hn_compose_cluster(HnCluster *r, int k, uint64 seed, int max_iter, int n_init);
+
 #endif							/* HN_COMPOSE_H */

@@ -16,38 +16,27 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-typedef struct KmResult
-{
-	HnItems		it;
-	int			k;
-	bool		cosine;
-	float	   *x;				/* the clustered rows (unit length for cosine) */
-	float	   *centroids;		/* k x dim, numbered as the output */
-	int		   *cluster;		/* 1-based output cluster of each row */
-	int64	   *size;
-} KmResult;
-
 /*
  * Output numbers clusters 1..k by their smallest member id, so the numbers
  * depend on the partition only; clusters left empty come last.
  */
 static void
-renumber(KmResult *r, const int *assign, const float *cen)
+renumber(HnCluster *r, const int *assign, const float *cen)
 {
 	int		   *map = palloc(sizeof(int) * r->k);
 	int			next = 1;
-	int			dim = r->it.dim;
+	int			dim = r->it->dim;
 
 	for (int c = 0; c < r->k; c++)
 		map[c] = 0;
-	for (int64 i = 0; i < r->it.n; i++)
+	for (int64 i = 0; i < r->it->n; i++)
 		if (map[assign[i]] == 0)
 			map[assign[i]] = next++;
 	for (int c = 0; c < r->k; c++)
 		if (map[c] == 0)
 			map[c] = next++;
 	r->size = palloc0(sizeof(int64) * r->k);
-	for (int64 i = 0; i < r->it.n; i++)
+	for (int64 i = 0; i < r->it->n; i++)
 	{
 		r->cluster[i] = map[assign[i]];
 		r->size[map[assign[i]] - 1]++;
@@ -58,49 +47,36 @@ renumber(KmResult *r, const int *assign, const float *cen)
 	pfree(map);
 }
 
-static void
-run_kmeans(FunctionCallInfo fcinfo, KmResult *r)
+void
+hn_compose_cluster(HnCluster *r, int k, uint64 seed, int max_iter, int n_init)
 {
-	char	   *sql = hn_fn_text_arg(fcinfo, 0, "items");
-	int			k = hn_compose_int_arg(fcinfo, 1, "k", 1, 1000000);
-	uint64		seed = hn_compose_seed_arg(fcinfo, 2);
-	int			max_iter = hn_compose_int_arg(fcinfo, 3, "max_iter", 0, 100000);
-	int			n_init = hn_compose_int_arg(fcinfo, 4, "n_init", 1, 1000);
-	char	   *metric = hn_fn_text_arg(fcinfo, 5, "metric");
 	double		best = INFINITY;
 	float	   *cen,
 			   *best_cen;
 	int		   *assign,
 			   *best_assign;
-	int			dim;
+	int			dim = r->it->dim;
+	int64		n = r->it->n;
 
-	if (strcmp(metric, "l2") != 0 && strcmp(metric, "cosine") != 0)
+	if (k > n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k-means metric must be 'l2' or 'cosine', not \"%s\"", metric),
-				 errhint("'cosine' runs spherical k-means on unit-length vectors.")));
-	r->cosine = strcmp(metric, "cosine") == 0;
-	hn_items_read(&r->it, "items", sql, HN_ITEMS_VECTOR);
-	if (k > r->it.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) exceeds the number of items (" INT64_FORMAT ")", k, r->it.n),
+				 errmsg("k (%d) exceeds the number of items (" INT64_FORMAT ")", k, n),
 				 errhint("Ask for at most as many clusters as there are items.")));
-	if (r->it.n > PG_INT32_MAX / 2)
+	if (n > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("k-means handles at most %d items", PG_INT32_MAX / 2),
 				 errhint("Cluster a sample, then assign the rest with knn_search on the centroids.")));
-	dim = r->it.dim;
 	r->k = k;
-	r->x = r->cosine ? hn_compose_normalized(r->it.vec, r->it.n, dim, "items") : r->it.vec;
+	r->x = r->cosine ? hn_compose_normalized(r->it->vec, n, dim, "items") : r->it->vec;
 	cen = palloc(sizeof(float) * (size_t) k * dim);
 	best_cen = palloc(sizeof(float) * (size_t) k * dim);
-	assign = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * r->it.n);
-	best_assign = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * r->it.n);
+	assign = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * n);
+	best_assign = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * n);
 	for (int run = 0; run < n_init; run++)
 	{
-		double		inertia = hn_kmeans_pp(r->x, (int) r->it.n, dim, k, max_iter,
+		double		inertia = hn_kmeans_pp(r->x, (int) n, dim, k, max_iter,
 										   r->cosine, seed, run, cen, assign);
 
 		/* a strictly better restart wins: ties keep the earlier run */
@@ -108,23 +84,46 @@ run_kmeans(FunctionCallInfo fcinfo, KmResult *r)
 		{
 			best = inertia;
 			memcpy(best_cen, cen, sizeof(float) * (size_t) k * dim);
-			memcpy(best_assign, assign, sizeof(int) * r->it.n);
+			memcpy(best_assign, assign, sizeof(int) * n);
 		}
 	}
 	r->centroids = palloc(sizeof(float) * (size_t) k * dim);
-	r->cluster = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * r->it.n);
+	r->cluster = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int) * n);
 	renumber(r, best_assign, best_cen);
+	pfree(cen);
+	pfree(assign);
+}
+
+static void
+run_kmeans(FunctionCallInfo fcinfo, HnCluster *r, HnItems *it)
+{
+	char	   *sql = hn_fn_text_arg(fcinfo, 0, "items");
+	int			k = hn_compose_int_arg(fcinfo, 1, "k", 1, 1000000);
+	uint64		seed = hn_compose_seed_arg(fcinfo, 2);
+	int			max_iter = hn_compose_int_arg(fcinfo, 3, "max_iter", 0, 100000);
+	int			n_init = hn_compose_int_arg(fcinfo, 4, "n_init", 1, 1000);
+	char	   *metric = hn_fn_text_arg(fcinfo, 5, "metric");
+
+	if (strcmp(metric, "l2") != 0 && strcmp(metric, "cosine") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k-means metric must be 'l2' or 'cosine', not \"%s\"", metric),
+				 errhint("'cosine' runs spherical k-means on unit-length vectors.")));
+	r->cosine = strcmp(metric, "cosine") == 0;
+	hn_items_read(it, "items", sql, HN_ITEMS_VECTOR);
+	r->it = it;
+	hn_compose_cluster(r, k, seed, max_iter, n_init);
 }
 
 /* Euclidean distance, or 1 - cos for spherical k-means. */
 static double
-row_distance(const KmResult *r, int64 i)
+row_distance(const HnCluster *r, int64 i)
 {
-	const float *c = r->centroids + (size_t) (r->cluster[i] - 1) * r->it.dim;
+	const float *c = r->centroids + (size_t) (r->cluster[i] - 1) * r->it->dim;
 
 	if (r->cosine)
-		return hn_cosine_distance(r->it.vec + i * r->it.dim, c, r->it.dim);
-	return sqrt((double) hn_l2sq(r->it.vec + i * r->it.dim, c, r->it.dim));
+		return hn_cosine_distance(r->it->vec + i * r->it->dim, c, r->it->dim);
+	return sqrt((double) hn_l2sq(r->it->vec + i * r->it->dim, c, r->it->dim));
 }
 
 /* kmeans(items, k, seed, max_iter, n_init, metric[, id_type]) */
@@ -133,17 +132,18 @@ Datum
 hardneg_kmeans(PG_FUNCTION_ARGS)
 {
 	Oid			id_type = hn_fn_id_type(fcinfo, 6);
-	KmResult	r;
+	HnCluster	r;
+	HnItems		it;
 	HnSrf		srf;
 
 	hn_srf_begin(fcinfo, &srf);
-	run_kmeans(fcinfo, &r);
-	for (int64 i = 0; i < r.it.n; i++)
+	run_kmeans(fcinfo, &r, &it);
+	for (int64 i = 0; i < r.it->n; i++)
 	{
 		Datum		v[3];
 		bool		nulls[3] = {0};
 
-		v[0] = hn_ids_datum(&r.it.ids, i, id_type);
+		v[0] = hn_ids_datum(&r.it->ids, i, id_type);
 		v[1] = Int32GetDatum(r.cluster[i]);
 		v[2] = Float8GetDatum(row_distance(&r, i));
 		hn_srf_put(&srf, v, nulls);
@@ -156,18 +156,19 @@ PG_FUNCTION_INFO_V1(hardneg_kmeans_centroids);
 Datum
 hardneg_kmeans_centroids(PG_FUNCTION_ARGS)
 {
-	KmResult	r;
+	HnCluster	r;
+	HnItems		it;
 	HnSrf		srf;
 
 	hn_srf_begin(fcinfo, &srf);
-	run_kmeans(fcinfo, &r);
+	run_kmeans(fcinfo, &r, &it);
 	for (int c = 0; c < r.k; c++)
 	{
 		Datum		v[3];
 		bool		nulls[3] = {0};
-		Embedding  *e = embedding_new(r.it.dim);
+		Embedding  *e = embedding_new(r.it->dim);
 
-		memcpy(e->x, r.centroids + (size_t) c * r.it.dim, sizeof(float) * r.it.dim);
+		memcpy(e->x, r.centroids + (size_t) c * r.it->dim, sizeof(float) * r.it->dim);
 		v[0] = Int32GetDatum(c + 1);
 		v[1] = Int64GetDatum(r.size[c]);
 		v[2] = PointerGetDatum(e);
