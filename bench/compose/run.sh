@@ -62,6 +62,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	fi
 	if [[ " $WHAT " == *" fl "* ]]; then
 		echo "round $r hardneg_facility_location $(time_sql "SELECT sum(gain) FROM select_diverse('SELECT id, embedding FROM docs', $BUDGET, 'facility_location', 'cosine', knn_graph_k => 50)")"
+		# the same k-NN graph search alone, so the greedy part can be told apart
+		echo "round $r hardneg_knn_graph $(time_sql "SELECT count(*) FROM knn_search('SELECT id, embedding FROM docs', 'SELECT id, embedding FROM docs', 50, 'cosine')")"
 		"$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" fl "$BUDGET" 50 | sed "s/^/round $r /"
 	fi
 	echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "falseneg/inputs.h"
 #include "io/reader.h"
 #include "kernels/distance.h"
 
@@ -40,8 +41,8 @@ extern void hn_items_read(HnItems *it, const char *what, const char *sql, int fl
 extern int64 hn_items_find(const HnItems *it, const HnIds *key, int64 ki);
 
 /* An integer argument that must not be NULL and must lie in [lo, hi]. */
-extern int32 hn_compose_int_arg(FunctionCallInfo fcinfo, int argno, const char *name,
-								int32 lo, int32 hi);
+#define hn_compose_int_arg(fcinfo, argno, name, lo, hi) \
+	hn_fn_int_range_arg(fcinfo, argno, name, lo, hi, "Pass a value in that range.")
 
 /* The seed argument (NULL is an error). */
 extern uint64 hn_compose_seed_arg(FunctionCallInfo fcinfo, int argno);

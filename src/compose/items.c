@@ -134,25 +134,6 @@ hn_items_find(const HnItems *it, const HnIds *key, int64 ki)
 	return -1;
 }
 
-int32
-hn_compose_int_arg(FunctionCallInfo fcinfo, int argno, const char *name, int32 lo, int32 hi)
-{
-	int32		v;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Omit it to use its default.")));
-	v = PG_GETARG_INT32(argno);
-	if (v < lo || v > hi)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be between %d and %d, not %d", name, lo, hi, v),
-				 errhint("Pass a value in that range.")));
-	return v;
-}
-
 uint64
 hn_compose_seed_arg(FunctionCallInfo fcinfo, int argno)
 {
