@@ -10,7 +10,8 @@
 #            vs numpy lazy greedy on faiss's k-NN graph of the same data
 #
 # Data: clustered Gaussian vectors (bench/knn/gen.py).  Uses the hermetic cluster of test/lib.sh
-# (faiss, numpy, imbalanced-learn from Debian's /usr/bin/python3).  Prints one line per measurement.
+# (Debian python3-faiss, python3-numpy, python3-imblearn for /usr/bin/python3; apt-get install them
+# first).  Prints one line per measurement.
 HN_BUILD=${HN_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/.build/bench}
 source "$(dirname "$0")/../../test/lib.sh"
 cd "$HN_ROOT"
