@@ -75,7 +75,8 @@ hn_install_packages() {
 hn_install_deps() {
 	hn_install_packages make gcc libc6-dev "postgresql-$HN_PGVER" "postgresql-server-dev-$HN_PGVER" \
 		libopenblas-dev "postgresql-$HN_PGVER-pgtap" libtap-parser-sourcehandler-pgtap-perl \
-		python3-numpy python3-psycopg python3-scipy
+		python3-numpy python3-psycopg python3-scipy \
+		python3-sklearn python3-imblearn
 }
 
 # Builds hardneg and installs it into a private copy of the server tree.

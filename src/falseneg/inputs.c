@@ -442,10 +442,11 @@ hn_fn_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 	return v;
 }
 
-int
-hn_fn_count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+int32
+hn_fn_int_range_arg(FunctionCallInfo fcinfo, int argno, const char *name,
+					int32 lo, int32 hi, const char *hint)
 {
-	int			v;
+	int32		v;
 
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
@@ -453,12 +454,19 @@ hn_fn_count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 				 errmsg("%s must not be NULL", name),
 				 errhint("Omit it to use its default.")));
 	v = PG_GETARG_INT32(argno);
-	if (v < 1 || v > HN_FN_MAX_K)
+	if (v < lo || v > hi)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be between 1 and %d, not %d", name, HN_FN_MAX_K, v),
-				 errhint("It is a number of nearest neighbours.")));
+				 errmsg("%s must be between %d and %d, not %d", name, lo, hi, v),
+				 errhint("%s", hint)));
 	return v;
+}
+
+int
+hn_fn_count_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	return hn_fn_int_range_arg(fcinfo, argno, name, 1, HN_FN_MAX_K,
+							   "It is a number of nearest neighbours.");
 }
 
 Oid

@@ -111,6 +111,10 @@ extern double hn_fn_threshold_arg(FunctionCallInfo fcinfo, int argno, const char
 /* A Beta prior parameter: not NULL, positive, finite. */
 extern double hn_fn_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name);
 
+/* An integer argument: not NULL (22004), within [lo, hi] (22023 with hint). */
+extern int32 hn_fn_int_range_arg(FunctionCallInfo fcinfo, int argno, const char *name,
+								 int32 lo, int32 hi, const char *hint);
+
 /* A number of neighbours: not NULL, 1..10000. */
 extern int	hn_fn_count_arg(FunctionCallInfo fcinfo, int argno, const char *name);
 

@@ -148,14 +148,13 @@ kmeans_update(const float *x, int n, int dim, int k, bool spherical, uint64 seed
 	pfree(counts);
 }
 
-void
-hn_kmeans(const float *x, int n, int dim, int k, int iterations,
-		  bool spherical, uint64 seed, float *centroids, int *assign)
+/* Lloyd rounds from the given centroids until no row changes cluster. */
+static void
+lloyd(const float *x, int n, int dim, int k, int iterations, bool spherical,
+	  uint64 seed, float *centroids, int *assign)
 {
 	int		   *prev = palloc(sizeof(int) * n);
 
-	Assert(k >= 1 && k <= n);
-	kmeans_init(x, n, dim, k, seed, centroids);
 	for (int round = 0; round <= iterations; round++)
 	{
 		bool		changed = round == 0;
@@ -170,4 +169,85 @@ hn_kmeans(const float *x, int n, int dim, int k, int iterations,
 		kmeans_update(x, n, dim, k, spherical, seed, round, assign, centroids);
 	}
 	pfree(prev);
+}
+
+void
+hn_kmeans(const float *x, int n, int dim, int k, int iterations,
+		  bool spherical, uint64 seed, float *centroids, int *assign)
+{
+	Assert(k >= 1 && k <= n);
+	kmeans_init(x, n, dim, k, seed, centroids);
+	lloyd(x, n, dim, k, iterations, spherical, seed, centroids, assign);
+}
+
+/* Row whose cumulative weight first exceeds target (weights >= 0). */
+static int
+weighted_pick(const double *w, int n, double target)
+{
+	double		acc = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		acc += w[i];
+		if (acc > target)
+			return i;
+	}
+	/* rounding left target at the total: the last row with weight */
+	for (int i = n - 1; i > 0; i--)
+		if (w[i] > 0)
+			return i;
+	return 0;
+}
+
+/*
+ * k-means++ seeding (Arthur and Vassilvitskii): the first centroid is a
+ * uniform row, each next one a row drawn with probability proportional to
+ * its squared distance to the nearest centroid so far.  Draw d of run r is
+ * keyed (seed, r, d), so runs of n_init are independent and reproducible.
+ */
+static void
+kmeanspp_init(const float *x, int n, int dim, int k, uint64 seed, uint64 run,
+			  float *centroids)
+{
+	double	   *mind = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
+	int			first = (int) (hn_uniform(seed, HN_STREAM_KMEANS, 1000 + run, 0, 0) * n);
+	double		total = 0;
+
+	memcpy(centroids, x + (size_t) first * dim, sizeof(float) * dim);
+	for (int i = 0; i < n; i++)
+		total += (mind[i] = hn_l2sq(x + (size_t) i * dim, centroids, dim));
+	for (int c = 1; c < k; c++)
+	{
+		double		u = hn_uniform(seed, HN_STREAM_KMEANS, 1000 + run, c, 0);
+		int			pick = total > 0 ? weighted_pick(mind, n, u * total) : (int) (u * n);
+		float	   *cen = centroids + (size_t) c * dim;
+
+		CHECK_FOR_INTERRUPTS();
+		memcpy(cen, x + (size_t) pick * dim, sizeof(float) * dim);
+		total = 0;
+		for (int i = 0; i < n; i++)
+		{
+			double		d = hn_l2sq(x + (size_t) i * dim, cen, dim);
+
+			if (d < mind[i])
+				mind[i] = d;
+			total += mind[i];
+		}
+	}
+	pfree(mind);
+}
+
+double
+hn_kmeans_pp(const float *x, int n, int dim, int k, int iterations, bool spherical,
+			 uint64 seed, uint64 run, float *centroids, int *assign)
+{
+	double		inertia = 0;
+
+	Assert(k >= 1 && k <= n);
+	kmeanspp_init(x, n, dim, k, seed, run, centroids);
+	lloyd(x, n, dim, k, iterations, spherical, seed ^ (run * 0x9E3779B97F4A7C15ULL),
+		  centroids, assign);
+	for (int i = 0; i < n; i++)
+		inertia += hn_l2sq(x + (size_t) i * dim, centroids + (size_t) assign[i] * dim, dim);
+	return inertia;
 }

@@ -18,6 +18,15 @@
 extern void hn_kmeans(const float *x, int n, int dim, int k, int iterations,
 					  bool spherical, uint64 seed, float *centroids, int *assign);
 
+/*
+ * k-means++ seeding, then Lloyd rounds (at most `iterations`, fewer when no
+ * row changes cluster); run numbers the restarts of n_init under one seed.
+ * Returns the inertia: the sum of squared L2 distances to the centroids.
+ */
+extern double hn_kmeans_pp(const float *x, int n, int dim, int k, int iterations,
+						   bool spherical, uint64 seed, uint64 run,
+						   float *centroids, int *assign);
+
 /* assign[i] = nearest centroid of row i (squared L2), by blocks of sgemm. */
 extern void hn_assign_nearest(const float *x, int n, int dim, const float *centroids,
 							  int k, int *assign);

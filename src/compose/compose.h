@@ -1,0 +1,79 @@
+/*
+ * compose.h
+ *		Training-set composition (SPEC 4.4, mining.md F7-F11): shared inputs
+ *		and helpers of the files in src/compose.
+ *
+ * Every composition function reads its items through src/io/reader.h and
+ * puts them in id order first, so that every later decision (seeded draws,
+ * tie breaks, neighbour order) depends on the ids and never on the order in
+ * which the caller's query returned the rows.
+ */
+#ifndef HN_COMPOSE_H
+#define HN_COMPOSE_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "falseneg/inputs.h"
+#include "io/reader.h"
+#include "kernels/distance.h"
+
+/* What an items query must or may return besides id. */
+#define HN_ITEMS_VECTOR		(1 << 0)	/* embedding (required) */
+#define HN_ITEMS_CLASS		(1 << 1)	/* class (text, required) */
+#define HN_ITEMS_MIG		(1 << 2)	/* labels (text[]) and score (required) */
+
+typedef struct HnItems
+{
+	int64		n;
+	int			dim;
+	HnIds		ids;			/* sorted ascending, unique */
+	float	   *vec;			/* n x dim, row i = ids[i] */
+	char	  **cls;			/* HN_ITEMS_CLASS */
+	char	  **labels;			/* HN_ITEMS_MIG: text form of a text[] */
+	double	   *score;			/* HN_ITEMS_MIG */
+} HnItems;
+
+/* Reads the items input in id order; duplicate ids are an error (23505). */
+extern void hn_items_read(HnItems *it, const char *what, const char *sql, int flags);
+
+/* Row of the item whose id equals key[ki], or -1 (binary search). */
+extern int64 hn_items_find(const HnItems *it, const HnIds *key, int64 ki);
+
+/* An integer argument that must not be NULL and must lie in [lo, hi]. */
+#define hn_compose_int_arg(fcinfo, argno, name, lo, hi) \
+	hn_fn_int_range_arg(fcinfo, argno, name, lo, hi, "Pass a value in that range.")
+
+/* The seed argument (NULL is an error). */
+extern uint64 hn_compose_seed_arg(FunctionCallInfo fcinfo, int argno);
+
+/*
+ * Exact k nearest neighbours of nq query rows among nd corpus rows (both
+ * row-major, dim columns) under metric, ties to the smaller corpus row.
+ * nbr[q * k + r] = corpus row of rank r + 1 (or -1 past the end), score
+ * likewise (may be NULL).  With skip_self, query row q is itself corpus row
+ * self_row[q] and is left out (the k found are other rows).
+ */
+extern void hn_compose_knn(const float *queries, int nq, const float *corpus, int64 nd,
+						   int dim, HnMetric metric, int k, const int64 *self_row,
+						   int64 *nbr, float *score);
+
+/* Unit-length copy of a matrix (rows of zero norm are an error, 22023). */
+extern float *hn_compose_normalized(const float *x, int64 n, int dim, const char *what);
+
+/* k-means over items (kmeans_sql.c): fill it and cosine, then call. */
+typedef struct HnCluster
+{
+	const HnItems *it;
+	bool		cosine;			/* spherical k-means on unit vectors */
+	int			k;
+	float	   *x;				/* the clustered rows (unit length for cosine) */
+	float	   *centroids;		/* k x dim, in output numbering */
+	int		   *cluster;		/* 1-based cluster of each row, numbered by smallest member id */
+	int64	   *size;
+} HnCluster;
+
+/* k-means++ and Lloyd, the best of n_init restarts by inertia. */
+extern void hn_compose_cluster(HnCluster *r, int k, uint64 seed, int max_iter, int n_init);
+
+#endif							/* HN_COMPOSE_H */

@@ -1,0 +1,122 @@
+-- pgTAP: the composition functions against independent references on the
+-- Cranfield USE-lite vectors (test/tools/compose_reference.py): scikit-learn
+-- KMeans, imbalanced-learn 0.10 SMOTE / BorderlineSMOTE / ADASYN, numpy greedy
+-- k-center and facility location, numpy nearest training queries.
+BEGIN;
+SELECT plan(34);
+
+\ir include/compose_data.psql
+
+-- ---------- kmeans ----------
+CREATE TEMP TABLE km AS
+	SELECT k.k, r.* FROM unnest(ARRAY[8, 20]) k(k),
+		LATERAL kmeans('SELECT id, embedding FROM xd', k.k, n_init => 10) r;
+SELECT cmp_ok((SELECT sum(distance ^ 2) FROM km WHERE k = r.k), '<=', 1.01 * r.inertia,
+	'k = ' || r.k || ': inertia within 1% of scikit-learn''s best of 10 runs')
+	FROM ref_kmeans r ORDER BY r.k;
+SELECT is((SELECT count(*) FROM km WHERE k = 20), 1400::bigint, 'one row per item');
+CREATE TEMP TABLE kc AS SELECT * FROM kmeans_centroids('SELECT id, embedding FROM xd', 20, n_init => 10);
+SELECT is((SELECT array_agg(size ORDER BY cluster) FROM kc),
+		  (SELECT array_agg(n ORDER BY cluster) FROM (SELECT cluster, count(*) n FROM km WHERE k = 20 GROUP BY 1) s),
+		  'kmeans_centroids sizes = kmeans member counts');
+SELECT is((SELECT array_agg(cluster ORDER BY first) FROM (SELECT cluster, min(id) first FROM km WHERE k = 20 GROUP BY 1) s),
+		  (SELECT array_agg(c) FROM generate_series(1, 20) c), 'clusters numbered by their smallest member id');
+-- each item is nearest (numpy-free check: exact distances in SQL) to its own centroid
+SELECT is((SELECT count(*) FROM (
+		SELECT x.id, m.cluster,
+			(SELECT c.cluster FROM kc c
+			 ORDER BY (SELECT sum((a - b) ^ 2) FROM unnest(x.embedding, c.centroid::real[]) u(a, b)), c.cluster LIMIT 1) AS nearest
+		FROM xd x JOIN km m ON m.id = x.id AND m.k = 20 WHERE x.id % 50 = 0) s
+		WHERE nearest <> cluster), 0::bigint, 'sampled items are assigned to their nearest centroid');
+SELECT is((SELECT count(*) FROM (
+		(SELECT id::text, cluster FROM km WHERE k = 8 EXCEPT
+		 SELECT id::text, cluster FROM kmeans('SELECT id, embedding FROM xd ORDER BY md5(id::text)', 8, n_init => 10))
+		UNION ALL
+		(SELECT lpad(id::text, 5, '0'), cluster FROM km WHERE k = 8 EXCEPT
+		 SELECT id::text, cluster FROM kmeans('SELECT lpad(id::text, 5, ''0'') AS id, embedding FROM xd', 8, 0, 100, 10, 'l2', NULL::text))) d),
+		0::bigint, 'same clusters under another input order, and with text ids of the same order');
+SELECT cmp_ok((SELECT max(abs(1 - sqrt(sum_sq))) FROM (
+		SELECT (SELECT sum(a * a) FROM unnest(centroid::real[]) a) sum_sq
+		FROM kmeans_centroids('SELECT id, embedding FROM xd', 5, metric => 'cosine')) s), '<', 1e-5::float8,
+	'spherical k-means centroids have unit length');
+
+-- ---------- smote ----------
+CREATE TEMP TABLE syn AS
+	SELECT m.method, s.* FROM unnest(ARRAY['smote', 'borderline1', 'borderline2', 'adasyn']) m(method),
+		LATERAL smote('SELECT id, embedding, class FROM xd', m.method) s;
+SELECT is((SELECT array_agg(n ORDER BY class) FROM (SELECT class, count(*) n FROM syn WHERE method = m GROUP BY 1) s),
+		  (SELECT array_agg(n ORDER BY class) FROM ref_smote_counts WHERE method = m AND n > 0),
+		  m || ': synthetic items per class as imbalanced-learn')
+	FROM unnest(ARRAY['smote', 'borderline1', 'adasyn']) m;
+SELECT ok((SELECT bool_and(got IN (r.n, r.n - 1)) FROM ref_smote_counts r
+		   JOIN (SELECT class, count(*) got FROM syn WHERE method = 'borderline2' GROUP BY 1) s USING (class)
+		   WHERE r.method = 'smote'),
+	'borderline2: per class the target n or n - 1 (imbalanced-learn''s Beta(10, 10) split rounds down twice)');
+SELECT is((SELECT count(*) FROM syn s JOIN xd p ON p.id = s.parent_id WHERE p.class <> s.class), 0::bigint,
+	'every parent is of the synthetic item''s class');
+SELECT is((SELECT count(*) FROM syn s WHERE s.method <> 'borderline2' AND NOT EXISTS (
+		SELECT 1 FROM ref_nbrs r WHERE r.kind = 'class' AND (r.parent_id, r.neighbor_id) = (s.parent_id, s.neighbor_id))),
+	0::bigint, 'smote, borderline1, adasyn: every neighbour is among the parent''s 5 nearest of its class (sklearn)');
+SELECT is((SELECT count(*) FROM syn s WHERE s.method = 'borderline2' AND NOT EXISTS (
+		SELECT 1 FROM ref_nbrs r WHERE r.kind = CASE WHEN (SELECT class FROM xd WHERE id = s.neighbor_id) = s.class
+											  THEN 'class' ELSE 'other' END
+			AND (r.parent_id, r.neighbor_id) = (s.parent_id, s.neighbor_id))),
+	0::bigint, 'borderline2: neighbours among the 5 nearest of the class or of the other classes');
+SELECT is((SELECT count(*) FROM syn s JOIN xd n ON n.id = s.neighbor_id
+		   WHERE s.method = 'borderline2' AND n.class <> s.class AND s.lambda >= 0.5), 0::bigint,
+	'borderline2: steps toward other classes are U(0, 0.5)');
+SELECT is((SELECT count(*) FROM syn WHERE NOT (lambda >= 0 AND lambda < 1)), 0::bigint, 'lambda in [0, 1)');
+SELECT cmp_ok((SELECT max(abs(e - (p + s.lambda * (q - p)))) FROM syn s
+		JOIN xd pp ON pp.id = s.parent_id JOIN xd nn ON nn.id = s.neighbor_id,
+		LATERAL unnest(s.embedding::real[], pp.embedding, nn.embedding) u(e, p, q)), '<', 1e-6::float8,
+	'every synthetic point is parent + lambda * (neighbour - parent)');
+SELECT set_eq('SELECT DISTINCT parent_id FROM syn WHERE method = ''borderline1''',
+	'SELECT id FROM ref_danger WHERE id IN (SELECT parent_id FROM syn WHERE method = ''borderline1'')',
+	'borderline1 parents are danger items (imbalanced-learn''s rule)');
+SELECT cmp_ok((SELECT count(DISTINCT parent_id) FROM syn WHERE method = 'borderline1'), '>=',
+	(SELECT count(*) * 8 / 10 FROM ref_danger), 'borderline1 draws from most danger items');
+SELECT is((SELECT count(*) FROM (
+		(SELECT parent_id, n FROM ref_adasyn WHERE n > 0 EXCEPT
+		 SELECT parent_id, count(*) FROM syn WHERE method = 'adasyn' GROUP BY 1)
+		UNION ALL
+		(SELECT parent_id, count(*) FROM syn WHERE method = 'adasyn' GROUP BY 1 EXCEPT
+		 SELECT parent_id, n FROM ref_adasyn)) d), 0::bigint,
+	'adasyn: items per parent = rint(r_i G) as imbalanced-learn');
+SELECT is((SELECT count(*) FROM (
+		(SELECT syn_id, class, parent_id, neighbor_id, lambda FROM syn WHERE method = 'smote' EXCEPT
+		 SELECT syn_id, class, parent_id, neighbor_id, lambda FROM smote('SELECT id, embedding, class FROM xd ORDER BY md5(id::text)'))) d),
+	0::bigint, 'smote does not depend on the input order');
+SELECT is((SELECT array_agg(n ORDER BY class) FROM (SELECT class, count(*) n FROM
+		smote('SELECT id, embedding, class FROM xd', sampling_strategy => '{"a": 300}') GROUP BY 1) s),
+	ARRAY[160::bigint], 'JSON sampling_strategy: targets per class');
+SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding, class FROM xd WHERE class <> ''a'' OR id < 40', k_neighbors => 5)$$,
+	'22023', NULL, 'a class with fewer than k + 1 items is an error');
+
+-- ---------- select_diverse ----------
+CREATE TEMP TABLE sel AS
+	SELECT 'kcenter' AS name, * FROM select_diverse('SELECT id, embedding FROM xd', 40)
+	UNION ALL SELECT 'kcenter_init', * FROM select_diverse('SELECT id, embedding FROM xd', 30, init_ids => '{5,900}')
+	UNION ALL SELECT 'fl_dense', * FROM select_diverse('SELECT id, embedding FROM xd', 30, 'facility_location')
+	UNION ALL SELECT 'fl_knn20', * FROM select_diverse('SELECT id, embedding FROM xd', 40, 'facility_location', knn_graph_k => 20);
+SELECT is((SELECT array_agg(id ORDER BY step) FROM sel WHERE name = n),
+		  (SELECT array_agg(id ORDER BY step) FROM ref_greedy WHERE name = n), n || ': same order as numpy greedy')
+	FROM unnest(ARRAY['kcenter', 'kcenter_init', 'fl_dense', 'fl_knn20']) n;
+SELECT cmp_ok((SELECT max(abs(s.gain - r.gain) / greatest(1, abs(r.gain))) FROM sel s JOIN ref_greedy r USING (name, step)
+		WHERE s.name = n), '<', 1e-4::float8, n || ': same gains as numpy')
+	FROM unnest(ARRAY['kcenter', 'fl_dense', 'fl_knn20']) n;
+
+-- ---------- split_interp_extrap ----------
+CREATE TEMP TABLE sp AS SELECT * FROM split_interp_extrap('SELECT id, embedding FROM xq WHERE id % 2 = 0',
+	'SELECT id, embedding FROM xq WHERE id % 2 = 1', 0.8);
+SELECT is((SELECT count(*) FROM sp JOIN ref_split r USING (query_id)
+		   WHERE abs(r.max_similarity - 0.8) > 1e-6 AND sp.split <> CASE WHEN r.max_similarity >= 0.8 THEN 'interp' ELSE 'extrap' END
+			  OR abs(sp.max_similarity - r.max_similarity) > 1e-5 OR sp.nearest_train_id <> r.nearest_train_id),
+	0::bigint, 'labels, similarities and nearest training queries as numpy');
+SELECT is((SELECT count(*) FROM sp), 113::bigint, 'one row per test query');
+SELECT is((SELECT array_agg(n_near_duplicate ORDER BY tau) FROM leakage_report('SELECT id, embedding FROM xq WHERE id % 2 = 0',
+	'SELECT id, embedding FROM xq WHERE id % 2 = 1', '{0.7,0.8,0.9}')),
+	(SELECT array_agg((SELECT count(*) FROM ref_split WHERE max_similarity >= t) ORDER BY t) FROM unnest(ARRAY[0.7, 0.8, 0.9]) t),
+	'leakage report: near duplicates per tau as numpy');
+
+SELECT * FROM finish();
+ROLLBACK;
