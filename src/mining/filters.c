@@ -96,7 +96,7 @@ static void
 teacher_missing_error(void)
 {
 	ereport(ERROR,
-			(errcode(ERRCODE_NO_DATA_FOUND),
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("mine_hard_negatives: a candidate or positive has no teacher score"),
 			 errhint("Score every candidate with the teacher, or use teacher_missing => 'drop' or 'keep'.")));
 }
