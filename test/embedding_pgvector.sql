@@ -25,9 +25,9 @@ DROP EXTENSION hardneg;
 CREATE EXTENSION vector;
 CREATE EXTENSION hardneg;
 SELECT results_eq($$SELECT source::text, target::text, method, context, member FROM pg_temp.vector_casts()$$,
-	$$VALUES ('embedding', 'vector', 'b'::"char", 'a'::"char", false),
-			 ('vector', 'embedding', 'b'::"char", 'i'::"char", false)$$,
-	'CREATE EXTENSION hardneg after pgvector creates both binary-coercible casts (free-standing, not members)');
+	$$VALUES ('embedding', 'vector', 'b'::"char", 'a'::"char", true),
+			 ('vector', 'embedding', 'b'::"char", 'i'::"char", true)$$,
+	'CREATE EXTENSION hardneg after pgvector creates both binary-coercible casts, members of hardneg (pg_dump leaves them out)');
 
 CREATE TEMP TABLE pv_vec (id int, dim int, source text, v_text text);
 \copy pv_vec FROM PROGRAM 'cat "$HN_TESTDATA/emb_vectors.tsv"'
@@ -93,9 +93,9 @@ SELECT is((SELECT count(*) FROM pg_temp.vector_casts()), 2::bigint,
 	'CREATE EXTENSION vector after hardneg creates the casts by itself');
 SELECT ok(hardneg_vector_casts(), 'hardneg_vector_casts() succeeds');
 SELECT results_eq($$SELECT source::text, target::text, method, context, member FROM pg_temp.vector_casts()$$,
-	$$VALUES ('embedding', 'vector', 'b'::"char", 'a'::"char", false),
-			 ('vector', 'embedding', 'b'::"char", 'i'::"char", false)$$,
-	'the call creates both binary-coercible casts');
+	$$VALUES ('embedding', 'vector', 'b'::"char", 'a'::"char", true),
+			 ('vector', 'embedding', 'b'::"char", 'i'::"char", true)$$,
+	'the event trigger created both binary-coercible casts, members of hardneg');
 SELECT lives_ok('SELECT hardneg_vector_casts()', 'calling it again is harmless');
 SELECT is((SELECT count(*) FROM pg_temp.vector_casts()), 2::bigint, 'still exactly two casts');
 SELECT is('[1.5,-2]'::vector::embedding, '[1.5,-2]'::embedding, 'the late cast converts');

@@ -66,9 +66,9 @@ SELECT n.nspname AS hn_schema FROM pg_extension x JOIN pg_namespace n ON n.oid =
 CREATE EXTENSION vector;
 SELECT quote_literal(embedding::vector::text) AS q1lit FROM cq WHERE id = 1 \gset
 SELECT results_eq('SELECT * FROM pg_temp.bridge()',
-	$$VALUES ('vector_cosine_ops', false, false, true), ('vector_ip_ops', false, false, true),
-			 ('vector_l2_ops', true, false, true)$$,
-	'CREATE EXTENSION vector after hardneg: three ivfsq classes with pgvector''s operators, not members');
+	$$VALUES ('vector_cosine_ops', false, true, true), ('vector_ip_ops', false, true, true),
+			 ('vector_l2_ops', true, true, true)$$,
+	'CREATE EXTENSION vector after hardneg: three ivfsq classes with pgvector''s operators, members of hardneg');
 SELECT is((SELECT count(*) FROM pg_cast WHERE castsource = 'vector'::regtype AND casttarget = 'embedding'::regtype),
 	1::bigint, 'and the cast vector -> embedding');
 
@@ -206,9 +206,9 @@ SELECT is((SELECT array_agg(id) FROM (SELECT id FROM pv_app ORDER BY embedding <
 -- 2. pgvector first, then hardneg (back in the schema it had)
 CREATE EXTENSION hardneg SCHEMA :"hn_schema";
 SELECT results_eq('SELECT * FROM pg_temp.bridge()',
-	$$VALUES ('vector_cosine_ops', false, false, true), ('vector_ip_ops', false, false, true),
-			 ('vector_l2_ops', true, false, true)$$,
-	'CREATE EXTENSION hardneg after pgvector: the same three classes, not members of hardneg');
+	$$VALUES ('vector_cosine_ops', false, true, true), ('vector_ip_ops', false, true, true),
+			 ('vector_l2_ops', true, true, true)$$,
+	'CREATE EXTENSION hardneg after pgvector: the same three classes, members of hardneg');
 DROP INDEX pv_app_hnsw;
 CREATE INDEX pv_app_ivf ON pv_app USING ivfsq (embedding vector_cosine_ops);
 ANALYZE pv_app;
