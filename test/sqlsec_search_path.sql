@@ -156,7 +156,8 @@ INSERT INTO hn_sec_calls VALUES
 	('hardneg_vector_casts(text)', $$SELECT hn_sec.hardneg_vector_casts('create')$$),
 	('hardneg_pgvector(text)', $$SELECT hn_sec.hardneg_pgvector('drop')$$),
 	('hardneg_pgvector(text)', $$SELECT hn_sec.hardneg_pgvector('create')$$),
-	('knn_search(text,text,integer,text,text)', $$SELECT * FROM hn_sec.knn_search('SELECT id, embedding FROM hn_sec_docs WHERE id < 4', 'SELECT id, embedding FROM hn_sec_docs', 3, 'cosine', 'index')$$);
+	('knn_search(text,text,integer,text,text)', $$SELECT * FROM hn_sec.knn_search('SELECT id, embedding FROM hn_sec_docs WHERE id < 4', 'SELECT id, embedding FROM hn_sec_docs', 3, 'cosine', 'index')$$),
+	('knn_search_shards(text,regclass,integer,text,text)', $$SELECT * FROM hn_sec.knn_search_shards('SELECT id, embedding FROM hn_sec_docs WHERE id < 4', 'public.hn_sec_docs', 3)$$);
 
 -- runs every call as the superuser with public before pg_catalog; returns
 -- the plants that ran and the calls that failed
