@@ -228,7 +228,8 @@ extern void ivf_encode(IvfCache *cache, const float *v, int list, uint8 *code);
 /* vecstore.c */
 extern void ivf_vec_write(Relation index, bool wal, Buffer *cur, ItemPointer owner,
 						  const float *v, Size n, IvfVecLoc *loc);
-extern bool ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size n);
+extern bool ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size n,
+						 BlockNumber nblocks);
 extern void ivf_vec_read_run(Relation index, IvfVecLoc loc, float *out, Size n);
 extern Buffer ivf_vec_target(Relation index);
 extern void ivf_vec_release(Relation index, Buffer buf);

@@ -309,7 +309,7 @@ exact_distance(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *c)
 	memset(&loc, 0, sizeof(loc));
 	loc.blkno = c->vblk;
 	loc.offset = c->voff;
-	if (!ivf_vec_read(scan->indexRelation, loc, &c->tid, so->vec, dim))
+	if (!ivf_vec_read(scan->indexRelation, loc, &c->tid, so->vec, dim, InvalidBlockNumber))
 		return NAN;
 	if (so->cache->metric == HN_METRIC_L2)
 		return hn_l2sq(so->q, so->vec, dim);

@@ -214,6 +214,9 @@ ivf_vec_write(Relation index, bool wal, Buffer *cur, ItemPointer owner,
 		piece->nextoff = InvalidOffsetNumber;
 		if (nf < n)
 		{
+			/* full after this piece: the map must not send us back here */
+			if (wal)
+				RecordPageWithFreeSpace(index, BufferGetBlockNumber(buf), 0);
 			next = page_with_room(index, n - nf, &nextfresh);
 			piece->nextblk = BufferGetBlockNumber(next);
 			piece->nextoff = nextfresh ? FirstOffsetNumber : next_item_offset(BufferGetPage(next));
@@ -270,13 +273,16 @@ find_piece(Page page, OffsetNumber off, ItemPointer owner, Size *nfloats)
  * Reads the n floats of the run at loc owned by *owner.  False when the
  * run is not (or no longer) there: a scan may hold a code tuple that
  * VACUUM removed since, together with its vector, and that row is dead.
+ * Links at or past nblocks are refused (the verifier's bound on untrusted
+ * links); InvalidBlockNumber: no bound, a scan's links come from code
+ * tuples that the index wrote, and looking the size up costs a system call.
  */
 bool
-ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size n)
+ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size n,
+			 BlockNumber nblocks)
 {
 	BlockNumber blk = loc.blkno;
 	OffsetNumber off = loc.offset;
-	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 
 	while (n > 0)
 	{
@@ -284,7 +290,7 @@ ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size 
 		IvfVecPiece *piece;
 		Size		nf = 0;
 
-		if (blk >= nblocks)
+		if (blk == InvalidBlockNumber || (nblocks != InvalidBlockNumber && blk >= nblocks))
 			return false;
 		buf = ReadBuffer(index, blk);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -308,7 +314,7 @@ ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size 
 void
 ivf_vec_read_run(Relation index, IvfVecLoc loc, float *out, Size n)
 {
-	if (!ivf_vec_read(index, loc, NULL, out, n))
+	if (!ivf_vec_read(index, loc, NULL, out, n, RelationGetNumberOfBlocks(index)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has lost its quantiser and centroids",

@@ -162,7 +162,8 @@ verify_tuple(VerifyState *vs, BlockNumber blk, OffsetNumber off, IvfCodeTuple *t
 		problem(vs, blk, "item %u has an invalid heap pointer", off);
 	if (!isfinite(tup->sqnorm) || tup->sqnorm < 0)
 		problem(vs, blk, "item %u has a bad squared norm", off);
-	if (!ivf_vec_read(vs->index, (IvfVecLoc) {tup->vblk, tup->voff}, &tup->heaptid, vs->scratch, vs->dim))
+	if (!ivf_vec_read(vs->index, (IvfVecLoc) {tup->vblk, tup->voff}, &tup->heaptid, vs->scratch, vs->dim,
+					  vs->nblocks))
 		problem(vs, blk, "item %u: its vector at block %u item %u is missing, not its own, or not %d floats",
 				off, tup->vblk, tup->voff, vs->dim);
 }
@@ -171,10 +172,11 @@ static int64
 verify_list(VerifyState *vs, const IvfMetaData *meta, int list, IvfListDir entry)
 {
 	BlockNumber blk = entry.head;
-	BlockNumber last = InvalidBlockNumber;
 	Size		expected = IVF_CODE_TUPLE_SIZE(meta->codebytes);
 	int64		n = 0;
 	char		what[64];
+
+	bool		insert_seen = false;
 
 	snprintf(what, sizeof(what), "list %d", list);
 	while (blk != InvalidBlockNumber)
@@ -203,12 +205,12 @@ verify_list(VerifyState *vs, const IvfMetaData *meta, int list, IvfListDir entry
 						 ItemIdGetLength(iid), expected);
 			n++;
 		}
-		last = blk;
+		insert_seen |= blk == entry.insert;
 		blk = IvfPageGetOpaque(page)->next;
 		UnlockReleaseBuffer(buf);
 	}
-	if (entry.insert != InvalidBlockNumber && vs->seen[entry.insert] != IVF_PAGE_CODES)
-		problem(vs, last, "%s has its insert page %u outside its chain", what, entry.insert);
+	if (entry.insert != InvalidBlockNumber && !insert_seen)
+		problem(vs, entry.head, "%s has its insert page %u outside its chain", what, entry.insert);
 	return n;
 }
 
@@ -332,7 +334,8 @@ hardneg_index_verify(PG_FUNCTION_ARGS)
 	{
 		vs.dim = meta.dim;
 		vs.scratch = palloc_extended(sizeof(float) * (Size) meta.dim * (2 + meta.nlists), MCXT_ALLOC_HUGE);
-		if (!ivf_vec_read(vs.index, meta.quant, NULL, vs.scratch, (Size) meta.dim * (2 + meta.nlists)))
+		if (!ivf_vec_read(vs.index, meta.quant, NULL, vs.scratch, (Size) meta.dim * (2 + meta.nlists),
+						  vs.nblocks))
 			problem(&vs, meta.quant.blkno, "the quantiser and centroids (block %u item %u) are missing or short",
 					meta.quant.blkno, meta.quant.offset);
 		verify_lists(&vs, &meta);
