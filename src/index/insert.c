@@ -75,42 +75,11 @@ ivf_lazy_init(Relation index, Buffer metabuf, const float *v, int dim)
 	UnlockReleaseBuffer(dirbuf);
 }
 
-/* The directory entry of a list, with its page pinned and locked in mode. */
-static IvfListDir *
-dir_entry(Relation index, IvfCache *cache, int list, int mode, Buffer *buf)
-{
-	BlockNumber dirblk = ivf_dir_block(cache, list);
-
-	*buf = ReadBuffer(index, dirblk);
-	LockBuffer(*buf, mode);
-	ivf_check_page(index, BufferGetPage(*buf), dirblk, IVF_PAGE_DIR);
-	return (IvfListDir *) PageGetContents(BufferGetPage(*buf)) + list % IVF_DIR_PER_PAGE;
-}
-
 static void
 add_item(Relation index, Page page, IvfCodeTuple *tup, Size size)
 {
 	if (PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
 		elog(ERROR, "could not add a code tuple to index \"%s\"", RelationGetRelationName(index));
-}
-
-/* Points the list's directory entry at blk (an empty list: head too). */
-static void
-set_insert_page(Relation index, IvfCache *cache, int list, BlockNumber blk)
-{
-	Buffer		dirbuf;
-	IvfListDir *entry = dir_entry(index, cache, list, BUFFER_LOCK_EXCLUSIVE, &dirbuf);
-
-	if (entry->insert != blk)
-	{
-		GenericXLogState *state = GenericXLogStart(index);
-
-		entry = (IvfListDir *) PageGetContents(GenericXLogRegisterBuffer(state, dirbuf, 0)) +
-			list % IVF_DIR_PER_PAGE;
-		entry->insert = blk;
-		GenericXLogFinish(state);
-	}
-	UnlockReleaseBuffer(dirbuf);
 }
 
 /*
@@ -122,7 +91,7 @@ static bool
 start_list(Relation index, IvfCache *cache, int list, IvfCodeTuple *tup, Size size)
 {
 	Buffer		dirbuf;
-	IvfListDir *entry = dir_entry(index, cache, list, BUFFER_LOCK_EXCLUSIVE, &dirbuf);
+	IvfListDir *entry = ivf_dir_entry(index, cache, list, BUFFER_LOCK_EXCLUSIVE, &dirbuf, NULL);
 	GenericXLogState *state;
 	Buffer		buf;
 	Page		page;
@@ -156,7 +125,7 @@ static void
 add_to_list(Relation index, IvfCache *cache, int list, IvfCodeTuple *tup, Size size)
 {
 	Buffer		dirbuf;
-	IvfListDir *entry = dir_entry(index, cache, list, BUFFER_LOCK_SHARE, &dirbuf);
+	IvfListDir *entry = ivf_dir_entry(index, cache, list, BUFFER_LOCK_SHARE, &dirbuf, NULL);
 	BlockNumber start = entry->insert;
 	BlockNumber blk = start;
 	GenericXLogState *state;
@@ -208,7 +177,7 @@ add_to_list(Relation index, IvfCache *cache, int list, IvfCodeTuple *tup, Size s
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (blk != start)
-		set_insert_page(index, cache, list, blk);
+		ivf_set_insert_page(index, cache, list, blk, NULL);
 }
 
 /* The cache, creating the first list under the metapage lock if needed. */

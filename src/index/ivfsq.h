@@ -219,6 +219,10 @@ extern void ivf_check_page(Relation index, Page page, BlockNumber blkno, uint16 
 extern IvfCache *ivf_get_cache(Relation index);
 extern bool ivf_prepare_vector(HnMetric metric, float *v, int dim);
 extern BlockNumber ivf_dir_block(IvfCache *cache, int list);
+extern IvfListDir *ivf_dir_entry(Relation index, IvfCache *cache, int list, int mode, Buffer *buf,
+								 BufferAccessStrategy strategy);
+extern void ivf_set_insert_page(Relation index, IvfCache *cache, int list, BlockNumber blk,
+								BufferAccessStrategy strategy);
 extern BlockNumber ivf_list_head_cached(Relation index, IvfCache *cache, int list);
 extern void ivf_fill_metapage(Page page, int dim, HnMetric metric);
 extern void ivf_check_dim(IvfCache *cache, int dim);

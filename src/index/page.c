@@ -122,6 +122,45 @@ ivf_dir_block(IvfCache *cache, int list)
 	return cache->dir_start + list / IVF_DIR_PER_PAGE;
 }
 
+/*
+ * The directory entry of a list, its page pinned and locked in mode (the
+ * strategy of a VACUUM, or NULL).
+ */
+IvfListDir *
+ivf_dir_entry(Relation index, IvfCache *cache, int list, int mode, Buffer *buf,
+			  BufferAccessStrategy strategy)
+{
+	BlockNumber dirblk = ivf_dir_block(cache, list);
+
+	*buf = ReadBufferExtended(index, MAIN_FORKNUM, dirblk, RBM_NORMAL, strategy);
+	LockBuffer(*buf, mode);
+	ivf_check_page(index, BufferGetPage(*buf), dirblk, IVF_PAGE_DIR);
+	return (IvfListDir *) PageGetContents(BufferGetPage(*buf)) + list % IVF_DIR_PER_PAGE;
+}
+
+/*
+ * Points the list's insert page at blk, a page of its chain: inserts look
+ * for room from there on (insert.c), VACUUM moves it back (vacuum.c).
+ */
+void
+ivf_set_insert_page(Relation index, IvfCache *cache, int list, BlockNumber blk,
+					BufferAccessStrategy strategy)
+{
+	Buffer		dirbuf;
+	IvfListDir *entry = ivf_dir_entry(index, cache, list, BUFFER_LOCK_EXCLUSIVE, &dirbuf, strategy);
+
+	if (entry->insert != blk)
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		entry = (IvfListDir *) PageGetContents(GenericXLogRegisterBuffer(state, dirbuf, 0)) +
+			list % IVF_DIR_PER_PAGE;
+		entry->insert = blk;
+		GenericXLogFinish(state);
+	}
+	UnlockReleaseBuffer(dirbuf);
+}
+
 /* A metapage for an index with no lists yet (dim 0: not known yet). */
 void
 ivf_fill_metapage(Page page, int dim, HnMetric metric)
@@ -149,17 +188,12 @@ ivf_fill_metapage(Page page, int dim, HnMetric metric)
 BlockNumber
 ivf_list_head_cached(Relation index, IvfCache *cache, int list)
 {
-	BlockNumber dirblk;
 	Buffer		buf;
 	BlockNumber head = cache->heads[list];
 
 	if (head != InvalidBlockNumber)
 		return head;
-	dirblk = ivf_dir_block(cache, list);
-	buf = ReadBuffer(index, dirblk);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
-	head = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
+	head = ivf_dir_entry(index, cache, list, BUFFER_LOCK_SHARE, &buf, NULL)->head;
 	UnlockReleaseBuffer(buf);
 	cache->heads[list] = head;
 	return head;

@@ -25,13 +25,9 @@
 static BlockNumber
 ivf_list_head(Relation index, IvfCache *cache, int list, BufferAccessStrategy strategy)
 {
-	BlockNumber dirblk = ivf_dir_block(cache, list);
-	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, dirblk, RBM_NORMAL, strategy);
-	BlockNumber head;
+	Buffer		buf;
+	BlockNumber head = ivf_dir_entry(index, cache, list, BUFFER_LOCK_SHARE, &buf, strategy)->head;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
-	head = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
 	UnlockReleaseBuffer(buf);
 	return head;
 }
@@ -84,33 +80,6 @@ vacuum_page(IndexVacuumInfo *info, BlockNumber blk, IndexBulkDeleteResult *stats
 	return next;
 }
 
-/*
- * Inserts look for room from the list's insert page on: after VACUUM that
- * is the first page with room, so freed space in the list is filled first.
- */
-static void
-reset_insert_page(IndexVacuumInfo *info, IvfCache *cache, int list, BlockNumber blk)
-{
-	BlockNumber dirblk = ivf_dir_block(cache, list);
-	Buffer		buf = ReadBufferExtended(info->index, MAIN_FORKNUM, dirblk, RBM_NORMAL,
-										 info->strategy);
-	IvfListDir *entry;
-
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	ivf_check_page(info->index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
-	entry = (IvfListDir *) PageGetContents(BufferGetPage(buf)) + list % IVF_DIR_PER_PAGE;
-	if (entry->insert != blk)
-	{
-		GenericXLogState *state = GenericXLogStart(info->index);
-
-		entry = (IvfListDir *) PageGetContents(GenericXLogRegisterBuffer(state, buf, 0)) +
-			list % IVF_DIR_PER_PAGE;
-		entry->insert = blk;
-		GenericXLogFinish(state);
-	}
-	UnlockReleaseBuffer(buf);
-}
-
 IndexBulkDeleteResult *
 ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			  IndexBulkDeleteCallback callback, void *callback_state)
@@ -139,9 +108,14 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			last = blk;
 			blk = next;
 		}
-		/* no page with room: the last, where the next insert appends */
+		/*
+		 * Inserts look for room from the list's insert page on: the first
+		 * page with room, so freed space is filled first; else the last,
+		 * where the next insert appends.
+		 */
 		if (last != InvalidBlockNumber)
-			reset_insert_page(info, cache, l, first_room != InvalidBlockNumber ? first_room : last);
+			ivf_set_insert_page(info->index, cache, l,
+								first_room != InvalidBlockNumber ? first_room : last, info->strategy);
 	}
 	if (cache->nlists > 0)
 		ivf_vec_vacuum(info, stats, callback, callback_state);

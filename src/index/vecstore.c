@@ -171,7 +171,8 @@ ivf_vec_write(Relation index, bool wal, Buffer *cur, ItemPointer owner,
 	Buffer		buf = *cur;
 	bool		fresh = false;
 	OffsetNumber off;
-	char	   *item = palloc(BLCKSZ);
+	PGAlignedBlock itembuf;		/* one piece, at most a page */
+	char	   *item = itembuf.data;
 	IvfVecPiece *piece = (IvfVecPiece *) item;
 
 	/* *loc may land on the metapage: no padding garbage */
@@ -238,7 +239,6 @@ ivf_vec_write(Relation index, bool wal, Buffer *cur, ItemPointer owner,
 		fresh = nextfresh;
 		off = piece->nextoff;
 	}
-	pfree(item);
 	*cur = buf;
 }
 
