@@ -59,7 +59,6 @@ struct IvfBuildState
 
 	/* pass 2 */
 	Buffer		vecbuf;			/* current vector page, pinned (locked only while written) */
-	BlockNumber vec_head;
 	BlockNumber *head;
 	BlockNumber *tail;
 	char	   *entries;
@@ -210,62 +209,19 @@ train(IvfBuildState *st, IvfOptions *opts)
 }
 
 /*
- * Appends floats to the vector store during the build (no WAL yet).  The
+ * Appends a run to the vector store during the build (no WAL yet).  The
  * current page stays pinned but is locked only while written: no content
  * lock may be held across the parallel phase, which needs interrupts.
  */
 static IvfVecLoc
-build_append_floats(IvfBuildState *st, const float *v, Size n)
+build_append_floats(IvfBuildState *st, ItemPointer owner, const float *v, Size n)
 {
-	const char *src = (const char *) v;
-	Size		left = sizeof(float) * n;
 	IvfVecLoc	loc;
 
-	/* padding too: the result is stored on the metapage (meta->quant) */
-	memset(&loc, 0, sizeof(loc));
-	loc.blkno = InvalidBlockNumber;
-	while (left > 0)
-	{
-		Page		page = NULL;
-		uint16		off = IVF_DATA_END;
-		Size		chunk;
-
-		if (BufferIsValid(st->vecbuf))
-		{
-			LockBuffer(st->vecbuf, BUFFER_LOCK_EXCLUSIVE);
-			page = BufferGetPage(st->vecbuf);
-			off = ((PageHeader) page)->pd_lower;
-		}
-		if (off >= IVF_DATA_END)
-		{
-			Buffer		nb = ivf_new_buffer(st->index);
-
-			ivf_init_page(BufferGetPage(nb), IVF_PAGE_VECTORS);
-			if (page)
-			{
-				IvfPageGetOpaque(page)->next = BufferGetBlockNumber(nb);
-				MarkBufferDirty(st->vecbuf);
-				UnlockReleaseBuffer(st->vecbuf);
-			}
-			else
-				st->vec_head = BufferGetBlockNumber(nb);
-			st->vecbuf = nb;
-			page = BufferGetPage(nb);
-			off = IVF_DATA_START;
-		}
-		if (loc.blkno == InvalidBlockNumber)
-		{
-			loc.blkno = BufferGetBlockNumber(st->vecbuf);
-			loc.offset = off;
-		}
-		chunk = Min(left, (Size) (IVF_DATA_END - off));
-		memcpy((char *) page + off, src, chunk);
-		((PageHeader) page)->pd_lower = off + chunk;
-		src += chunk;
-		left -= chunk;
-		MarkBufferDirty(st->vecbuf);
-		LockBuffer(st->vecbuf, BUFFER_LOCK_UNLOCK);
-	}
+	if (BufferIsValid(st->vecbuf))
+		LockBuffer(st->vecbuf, BUFFER_LOCK_EXCLUSIVE);
+	ivf_vec_write(st->index, false, &st->vecbuf, owner, v, n, &loc);
+	LockBuffer(st->vecbuf, BUFFER_LOCK_UNLOCK);
 	return loc;
 }
 
@@ -341,7 +297,7 @@ ivf_build_add_row(IvfBuildState *st, ItemPointer tid, int list, const float *v)
 {
 	char	   *e = st->entries + (Size) st->nentries * st->entry_size;
 	IvfCodeTuple *tup = (IvfCodeTuple *) (e + ENTRY_HDR);
-	IvfVecLoc	loc = build_append_floats(st, v, st->dim);
+	IvfVecLoc	loc = build_append_floats(st, tid, v, st->dim);
 
 	((BuildEntryHdr *) e)->list = list;
 	tup->heaptid = *tid;
@@ -380,6 +336,8 @@ write_layout(IvfBuildState *st, Buffer metabuf)
 {
 	int			k = st->cache.nlists;
 	int			ndir = (k + IVF_DIR_PER_PAGE - 1) / IVF_DIR_PER_PAGE;
+	Size		dk = (Size) st->dim * (2 + k);
+	float	   *run = palloc_extended(sizeof(float) * dk, MCXT_ALLOC_HUGE);
 	IvfVecLoc	quant;
 
 	st->cache.ndirpages = ndir;
@@ -393,9 +351,12 @@ write_layout(IvfBuildState *st, Buffer metabuf)
 		MarkBufferDirty(b);
 		UnlockReleaseBuffer(b);
 	}
-	quant = build_append_floats(st, st->cache.lo, st->dim);
-	build_append_floats(st, st->cache.step, st->dim);
-	build_append_floats(st, st->cache.centroids, (Size) k * st->dim);
+	/* one run laid out as the cache reads it: lo, step, centroids */
+	memcpy(run, st->cache.lo, sizeof(float) * st->dim);
+	memcpy(run + st->dim, st->cache.step, sizeof(float) * st->dim);
+	memcpy(run + 2 * st->dim, st->cache.centroids, sizeof(float) * (Size) k * st->dim);
+	quant = build_append_floats(st, NULL, run, dk);
+	pfree(run);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	IvfPageGetMeta(BufferGetPage(metabuf))->quant = quant;
 	MarkBufferDirty(metabuf);
@@ -422,13 +383,12 @@ finish_layout(IvfBuildState *st, Buffer metabuf)
 		for (int i = 0; i < n; i++)
 		{
 			dir[i].head = st->head[first + i];
-			dir[i].tail = st->tail[first + i];
+			dir[i].insert = st->tail[first + i];
 		}
 		((PageHeader) page)->pd_lower = (char *) (dir + n) - (char *) page;
 		MarkBufferDirty(b);
 		UnlockReleaseBuffer(b);
 	}
-	LockBuffer(st->vecbuf, BUFFER_LOCK_SHARE);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	meta = IvfPageGetMeta(BufferGetPage(metabuf));
 	meta->dim = st->dim;
@@ -436,12 +396,8 @@ finish_layout(IvfBuildState *st, Buffer metabuf)
 	meta->ndirpages = st->cache.ndirpages;
 	meta->dir_start = st->cache.dir_start;
 	meta->codebytes = st->cache.codebytes;
-	meta->vec_head = st->vec_head;
-	meta->vec_tail = BufferGetBlockNumber(st->vecbuf);
-	meta->vec_tail_off = ((PageHeader) BufferGetPage(st->vecbuf))->pd_lower;
 	MarkBufferDirty(metabuf);
 	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
-	LockBuffer(st->vecbuf, BUFFER_LOCK_UNLOCK);
 }
 
 static void
@@ -502,7 +458,6 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	st.metric = ivf_index_metric(index);
 	st.dim = typmod > 0 ? typmod : 0;
 	st.vecbuf = InvalidBuffer;
-	st.vec_head = InvalidBlockNumber;
 	st.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "ivfsq build tuple",
 									  ALLOCSET_DEFAULT_SIZES);
 	st.sample_cap = initial_sample_cap(heap, opts, st.dim);

@@ -30,7 +30,7 @@ pages_read(IvfCache *cache, double tuples, double *list_pages, double *vector_pa
 		(IVF_CODE_TUPLE_SIZE(cache->codebytes) + sizeof(ItemIdData));
 	double		per_list = tuples / Max(cache->nlists, 1);
 	int			probes = Min(ivf_eff_probes(), Max(cache->nlists, 1));
-	double		vec_span = ceil((double) cache->dim * sizeof(float) / (IVF_DATA_END - IVF_DATA_START));
+	double		vec_span = ceil((double) cache->dim * sizeof(float) / (IVF_PAGE_CAPACITY - IVF_PIECE_HDR - sizeof(ItemIdData)));
 
 	*list_pages = probes * ceil(per_list / Max(per_page, 1.0));
 	*vector_pages = ivf_eff_rerank() * Max(vec_span, 1.0);

@@ -9,12 +9,18 @@
  *
  * Pages (all with IvfPageOpaque special space):
  *	block 0				metapage (IvfMetaData)
- *	dir_start..+ndir	list directory: IvfListDir entries {head, tail}
- *	code pages			one chain per list (next link); items IvfCodeTuple
- *	vector pages		one chain for the whole index; raw float arrays packed
- *						back to back, a vector may continue on the next page.
- *						The quantiser (lo[dim], step[dim]) and the centroids
- *						(k x dim) are stored first, from meta->quant.
+ *	dir_start..+ndir	list directory: IvfListDir entries {head, insert}
+ *	code pages			one chain per list (next link); items IvfCodeTuple;
+ *						inserts start at the list's insert page, which VACUUM
+ *						moves back to the first page with room
+ *	vector pages		not chained: items are IvfVecPiece, a vector is a run
+ *						of pieces filling pages to the brim (vecstore.c).  The
+ *						quantiser (lo[dim], step[dim]) and the centroids
+ *						(k x dim) are one run, from meta->quant.
+ *	free pages			emptied by VACUUM, recorded in the free-space map
+ *
+ * Format version 2 (hardneg 0.2.0): version 1 had one append-only vector
+ * chain and {head, tail} directory entries; it is refused (REINDEX).
  */
 #ifndef HN_IVFSQ_H
 #define HN_IVFSQ_H
@@ -33,7 +39,7 @@
 #include "utils/relcache.h"
 
 #define IVF_MAGIC			0x49565351	/* "IVSQ" */
-#define IVF_VERSION			1
+#define IVF_VERSION			2
 #define IVF_METAPAGE_BLKNO	0
 
 /* page kinds (IvfPageOpaque.flags) */
@@ -41,6 +47,7 @@
 #define IVF_PAGE_DIR		2
 #define IVF_PAGE_CODES		3
 #define IVF_PAGE_VECTORS	4
+#define IVF_PAGE_FREE		5
 #define IVF_PAGE_ID			0xFF81	/* identifies our pages in pg_filedump */
 
 /* Above this many dimensions entries carry no code: scans compare exactly. */
@@ -64,18 +71,34 @@ typedef struct IvfPageOpaqueData
 
 typedef IvfPageOpaqueData *IvfPageOpaque;
 
-/* byte range of a vector page that holds floats */
-#define IVF_DATA_START	MAXALIGN(SizeOfPageHeaderData)
-#define IVF_DATA_END	(BLCKSZ - MAXALIGN(sizeof(IvfPageOpaqueData)))
+/* bytes of a page between the header and the special space */
+#define IVF_PAGE_CAPACITY \
+	(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaqueData)))
 
 #define IvfPageGetOpaque(page) ((IvfPageOpaque) PageGetSpecialPointer(page))
 
-/* A byte position in the vector store. */
+/* The first piece of a run in the vector store. */
 typedef struct IvfVecLoc
 {
 	BlockNumber blkno;
-	uint16		offset;			/* from the page start */
+	uint16		offset;			/* item (OffsetNumber) on that page */
 } IvfVecLoc;
+
+/*
+ * One piece of a stored vector, followed by its floats (as many as the item
+ * length says).  The owner lets VACUUM free the pieces of dead rows without
+ * following any link, and lets a reader tell a reused item from its own.
+ */
+typedef struct IvfVecPiece
+{
+	ItemPointerData owner;		/* heap row; invalid for the quantiser run */
+	OffsetNumber nextoff;		/* next piece of the run, if nextblk is valid */
+	BlockNumber nextblk;		/* InvalidBlockNumber: last piece */
+} IvfVecPiece;
+
+#define IVF_PIECE_HDR		sizeof(IvfVecPiece)
+/* no piece is started with fewer floats than this (unless fewer are left) */
+#define IVF_MIN_PIECE_FLOATS	16
 
 typedef struct IvfMetaData
 {
@@ -88,9 +111,6 @@ typedef struct IvfMetaData
 	BlockNumber dir_start;		/* first directory page (contiguous run) */
 	int32		codebytes;		/* dim, or 0 above IVF_MAX_CODE_DIM */
 	IvfVecLoc	quant;			/* lo[dim], step[dim], centroids[nlists][dim] */
-	BlockNumber vec_tail;		/* vector store append position */
-	uint16		vec_tail_off;
-	BlockNumber vec_head;		/* first page of the vector chain */
 } IvfMetaData;
 
 #define IvfPageGetMeta(page) ((IvfMetaData *) PageGetContents(page))
@@ -98,11 +118,10 @@ typedef struct IvfMetaData
 typedef struct IvfListDir
 {
 	BlockNumber head;			/* first code page, or InvalidBlockNumber */
-	BlockNumber tail;			/* last code page: inserts append here */
+	BlockNumber insert;			/* inserts look for room from here on */
 } IvfListDir;
 
-#define IVF_DIR_PER_PAGE \
-	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaqueData))) / sizeof(IvfListDir))
+#define IVF_DIR_PER_PAGE (IVF_PAGE_CAPACITY / sizeof(IvfListDir))
 
 /* One indexed row in a list. */
 typedef struct IvfCodeTuple
@@ -194,18 +213,33 @@ extern HnMetric ivf_index_metric(Relation index);
 /* page.c */
 extern void ivf_init_page(Page page, uint16 flags);
 extern Buffer ivf_new_buffer(Relation index);
+extern Buffer ivf_extend(Relation index);
+extern bool ivf_page_is_free(Page page);
 extern void ivf_check_page(Relation index, Page page, BlockNumber blkno, uint16 flags);
 extern IvfCache *ivf_get_cache(Relation index);
-extern void ivf_read_floats(Relation index, IvfVecLoc *loc, float *out, int n);
-extern void ivf_append_floats_logged(Relation index, Buffer metabuf, const float *v, int n,
-									 IvfVecLoc *loc);
 extern bool ivf_prepare_vector(HnMetric metric, float *v, int dim);
 extern BlockNumber ivf_dir_block(IvfCache *cache, int list);
+extern IvfListDir *ivf_dir_entry(Relation index, IvfCache *cache, int list, int mode, Buffer *buf,
+								 BufferAccessStrategy strategy);
+extern void ivf_set_insert_page(Relation index, IvfCache *cache, int list, BlockNumber blk,
+								BufferAccessStrategy strategy);
 extern BlockNumber ivf_list_head_cached(Relation index, IvfCache *cache, int list);
 extern void ivf_fill_metapage(Page page, int dim, HnMetric metric);
 extern void ivf_check_dim(IvfCache *cache, int dim);
 extern struct Embedding *ivf_datum_vector(Datum value);
 extern void ivf_encode(IvfCache *cache, const float *v, int list, uint8 *code);
+
+/* vecstore.c */
+extern void ivf_vec_write(Relation index, bool wal, Buffer *cur, ItemPointer owner,
+						  const float *v, Size n, IvfVecLoc *loc);
+extern bool ivf_vec_read(Relation index, IvfVecLoc loc, ItemPointer owner, float *out, Size n,
+						 BlockNumber nblocks);
+extern void ivf_vec_read_run(Relation index, IvfVecLoc loc, float *out, Size n);
+extern Buffer ivf_vec_target(Relation index);
+extern void ivf_vec_release(Relation index, Buffer buf);
+extern void ivf_vec_vacuum(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+						   IndexBulkDeleteCallback callback, void *callback_state);
+extern int	ivf_piece_floats(Page page, Size want);
 
 /* build.c */
 extern IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo);

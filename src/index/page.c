@@ -11,7 +11,11 @@
 #include "embedding/embedding.h"
 #include "index/ivfsq.h"
 #include "kernels/quant.h"
+#include "storage/freespace.h"
+#include "storage/indexfsm.h"
 #include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -28,9 +32,23 @@ ivf_init_page(Page page, uint16 flags)
 	opaque->page_id = IVF_PAGE_ID;
 }
 
-/* A new page at the end of the index, exclusively locked. */
+/* A page VACUUM freed, or one a crash left all zeros after extending. */
+bool
+ivf_page_is_free(Page page)
+{
+	return PageIsNew(page) ||
+		(PageGetSpecialSize(page) == MAXALIGN(sizeof(IvfPageOpaqueData)) &&
+		 IvfPageGetOpaque(page)->page_id == IVF_PAGE_ID &&
+		 IvfPageGetOpaque(page)->flags == IVF_PAGE_FREE);
+}
+
+/*
+ * A new page at the end of the index, exclusively locked.  It is locked
+ * before the extension lock is released, so VACUUM (which counts blocks
+ * under that lock) never mistakes it for a free page.
+ */
 Buffer
-ivf_new_buffer(Relation index)
+ivf_extend(Relation index)
 {
 	Buffer		buf;
 	bool		needlock = !RELATION_IS_LOCAL(index);
@@ -42,6 +60,40 @@ ivf_new_buffer(Relation index)
 	if (needlock)
 		UnlockRelationForExtension(index, ExclusiveLock);
 	return buf;
+}
+
+/*
+ * An empty page, exclusively locked, for the caller to initialise: a free
+ * page from the free-space map if there is one, else a new one.  Vector
+ * pages with room are in the map too (vecstore.c): one handed out here is
+ * put back with its real free space.
+ */
+Buffer
+ivf_new_buffer(Relation index)
+{
+	for (int i = 0; i < 8; i++)
+	{
+		BlockNumber blk = GetFreeIndexPage(index);
+		Buffer		buf;
+
+		if (blk == InvalidBlockNumber)
+			break;
+		buf = ReadBuffer(index, blk);
+		/* conditional: the caller may hold pages a holder of this one wants */
+		if (ConditionalLockBuffer(buf))
+		{
+			Page		page = BufferGetPage(buf);
+
+			if (ivf_page_is_free(page))
+				return buf;
+			if (PageGetSpecialSize(page) == MAXALIGN(sizeof(IvfPageOpaqueData)) &&
+				IvfPageGetOpaque(page)->flags == IVF_PAGE_VECTORS)
+				RecordPageWithFreeSpace(index, blk, PageGetFreeSpace(page));
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		}
+		ReleaseBuffer(buf);
+	}
+	return ivf_extend(index);
 }
 
 /* Refuses to interpret a page of the wrong kind (a corrupted link). */
@@ -70,6 +122,45 @@ ivf_dir_block(IvfCache *cache, int list)
 	return cache->dir_start + list / IVF_DIR_PER_PAGE;
 }
 
+/*
+ * The directory entry of a list, its page pinned and locked in mode (the
+ * strategy of a VACUUM, or NULL).
+ */
+IvfListDir *
+ivf_dir_entry(Relation index, IvfCache *cache, int list, int mode, Buffer *buf,
+			  BufferAccessStrategy strategy)
+{
+	BlockNumber dirblk = ivf_dir_block(cache, list);
+
+	*buf = ReadBufferExtended(index, MAIN_FORKNUM, dirblk, RBM_NORMAL, strategy);
+	LockBuffer(*buf, mode);
+	ivf_check_page(index, BufferGetPage(*buf), dirblk, IVF_PAGE_DIR);
+	return (IvfListDir *) PageGetContents(BufferGetPage(*buf)) + list % IVF_DIR_PER_PAGE;
+}
+
+/*
+ * Points the list's insert page at blk, a page of its chain: inserts look
+ * for room from there on (insert.c), VACUUM moves it back (vacuum.c).
+ */
+void
+ivf_set_insert_page(Relation index, IvfCache *cache, int list, BlockNumber blk,
+					BufferAccessStrategy strategy)
+{
+	Buffer		dirbuf;
+	IvfListDir *entry = ivf_dir_entry(index, cache, list, BUFFER_LOCK_EXCLUSIVE, &dirbuf, strategy);
+
+	if (entry->insert != blk)
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		entry = (IvfListDir *) PageGetContents(GenericXLogRegisterBuffer(state, dirbuf, 0)) +
+			list % IVF_DIR_PER_PAGE;
+		entry->insert = blk;
+		GenericXLogFinish(state);
+	}
+	UnlockReleaseBuffer(dirbuf);
+}
+
 /* A metapage for an index with no lists yet (dim 0: not known yet). */
 void
 ivf_fill_metapage(Page page, int dim, HnMetric metric)
@@ -85,8 +176,6 @@ ivf_fill_metapage(Page page, int dim, HnMetric metric)
 	meta->metric = metric;
 	meta->dir_start = InvalidBlockNumber;
 	meta->quant.blkno = InvalidBlockNumber;
-	meta->vec_tail = InvalidBlockNumber;
-	meta->vec_head = InvalidBlockNumber;
 	/* generic WAL and full-page images keep only what lies below pd_lower */
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(IvfMetaData)) - (char *) page;
 }
@@ -99,17 +188,12 @@ ivf_fill_metapage(Page page, int dim, HnMetric metric)
 BlockNumber
 ivf_list_head_cached(Relation index, IvfCache *cache, int list)
 {
-	BlockNumber dirblk;
 	Buffer		buf;
 	BlockNumber head = cache->heads[list];
 
 	if (head != InvalidBlockNumber)
 		return head;
-	dirblk = ivf_dir_block(cache, list);
-	buf = ReadBuffer(index, dirblk);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
-	head = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
+	head = ivf_dir_entry(index, cache, list, BUFFER_LOCK_SHARE, &buf, NULL)->head;
 	UnlockReleaseBuffer(buf);
 	cache->heads[list] = head;
 	return head;
@@ -137,119 +221,6 @@ ivf_check_dim(IvfCache *cache, int dim)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", cache->dim, dim),
 				 errhint("Every embedding in an ivfsq index has the dimension of the first one indexed.")));
-}
-
-/*
- * Reads n floats from the vector store at *loc, following the chain, and
- * advances *loc past them.
- */
-void
-ivf_read_floats(Relation index, IvfVecLoc *loc, float *out, int n)
-{
-	char	   *dst = (char *) out;
-	Size		left = sizeof(float) * (Size) n;
-
-	while (left > 0)
-	{
-		Buffer		buf;
-		Page		page;
-		Size		chunk;
-
-		if (loc->blkno == InvalidBlockNumber || loc->offset < IVF_DATA_START ||
-			loc->offset > IVF_DATA_END)
-			ereport(ERROR,
-					(errcode(ERRCODE_INDEX_CORRUPTED),
-					 errmsg("index \"%s\" points outside its vector store",
-							RelationGetRelationName(index)),
-					 errhint("Run hardneg_index_verify() on it and REINDEX.")));
-		buf = ReadBuffer(index, loc->blkno);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		ivf_check_page(index, page, loc->blkno, IVF_PAGE_VECTORS);
-		chunk = Min(left, (Size) (IVF_DATA_END - loc->offset));
-		memcpy(dst, (char *) page + loc->offset, chunk);
-		dst += chunk;
-		left -= chunk;
-		loc->offset += chunk;
-		if (loc->offset >= IVF_DATA_END)
-		{
-			loc->blkno = IvfPageGetOpaque(page)->next;
-			loc->offset = IVF_DATA_START;
-		}
-		UnlockReleaseBuffer(buf);
-	}
-}
-
-/*
- * Appends n floats to the vector store, one generic WAL record per page
- * touched, each also moving the append position in the metapage (metabuf,
- * exclusively locked by the caller).  *loc receives the first byte's place.
- * A crash between records leaves unreferenced bytes, never a dangling
- * reference: callers publish *loc only after this returns.
- */
-void
-ivf_append_floats_logged(Relation index, Buffer metabuf, const float *v, int n,
-						 IvfVecLoc *loc)
-{
-	const char *src = (const char *) v;
-	Size		left = sizeof(float) * (Size) n;
-	bool		first = true;
-
-	/*
-	 * IvfVecLoc has two padding bytes, and *loc can end up on the metapage
-	 * (meta->quant, ivf_lazy_init): zero them, never copy stack garbage.
-	 */
-	memset(loc, 0, sizeof(IvfVecLoc));
-	while (left > 0)
-	{
-		GenericXLogState *state = GenericXLogStart(index);
-		IvfMetaData *meta = IvfPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
-		Buffer		tailbuf = InvalidBuffer;
-		Buffer		newbuf = InvalidBuffer;
-		Page		page;
-		Size		chunk;
-
-		if (meta->vec_tail != InvalidBlockNumber)
-		{
-			tailbuf = ReadBuffer(index, meta->vec_tail);
-			LockBuffer(tailbuf, BUFFER_LOCK_EXCLUSIVE);
-			page = GenericXLogRegisterBuffer(state, tailbuf, 0);
-			ivf_check_page(index, page, meta->vec_tail, IVF_PAGE_VECTORS);
-		}
-		if (meta->vec_tail == InvalidBlockNumber || meta->vec_tail_off >= IVF_DATA_END)
-		{
-			BlockNumber newblk;
-
-			newbuf = ivf_new_buffer(index);
-			newblk = BufferGetBlockNumber(newbuf);
-			if (BufferIsValid(tailbuf))
-				IvfPageGetOpaque(page)->next = newblk;
-			else
-				meta->vec_head = newblk;
-			page = GenericXLogRegisterBuffer(state, newbuf, GENERIC_XLOG_FULL_IMAGE);
-			ivf_init_page(page, IVF_PAGE_VECTORS);
-			meta->vec_tail = newblk;
-			meta->vec_tail_off = IVF_DATA_START;
-		}
-		if (first)
-		{
-			loc->blkno = meta->vec_tail;
-			loc->offset = meta->vec_tail_off;
-			first = false;
-		}
-		chunk = Min(left, (Size) (IVF_DATA_END - meta->vec_tail_off));
-		memcpy((char *) page + meta->vec_tail_off, src, chunk);
-		src += chunk;
-		left -= chunk;
-		meta->vec_tail_off += chunk;
-		/* generic WAL skips the hole between pd_lower and pd_upper */
-		((PageHeader) page)->pd_lower = meta->vec_tail_off;
-		GenericXLogFinish(state);
-		if (BufferIsValid(tailbuf))
-			UnlockReleaseBuffer(tailbuf);
-		if (BufferIsValid(newbuf))
-			UnlockReleaseBuffer(newbuf);
-	}
 }
 
 /* Cosine works on unit vectors; false when v cannot be normalised. */
@@ -318,7 +289,6 @@ load_cache(Relation index, const IvfMetaData *meta, MemoryContext cxt)
 	char	   *p;
 	Size		floats = (Size) dim * (4 + k) + 2 * k;
 	Size		bytes = meta->codebytes > 0 ? (Size) k * dim : 0;
-	IvfVecLoc	loc = meta->quant;
 
 	p = MemoryContextAllocHuge(cxt, MAXALIGN(sizeof(IvfCache)) + sizeof(float) * floats + bytes);
 	cache = (IvfCache *) p;
@@ -335,9 +305,8 @@ load_cache(Relation index, const IvfMetaData *meta, MemoryContext cxt)
 	cache->heads = (BlockNumber *) (cache->centroid_sqnorm + k);
 	for (int i = 0; i < k; i++)
 		cache->heads[i] = InvalidBlockNumber;
-	ivf_read_floats(index, &loc, cache->lo, dim);
-	ivf_read_floats(index, &loc, cache->step, dim);
-	ivf_read_floats(index, &loc, cache->centroids, k * dim);
+	/* lo, step and the centroids are one run, laid out as in the cache */
+	ivf_vec_read_run(index, meta->quant, cache->lo, (Size) dim * (2 + k));
 	for (int i = 0; i < k; i++)
 		cache->centroid_sqnorm[i] = hn_norm_sq(cache->centroids + (Size) i * dim, dim);
 	cache->clo = (float *) (cache->heads + k);
@@ -373,11 +342,20 @@ ivf_get_cache(Relation index)
 	ivf_check_page(index, page, IVF_METAPAGE_BLKNO, IVF_PAGE_META);
 	meta = *IvfPageGetMeta(page);
 	UnlockReleaseBuffer(buf);
-	if (meta.magic != IVF_MAGIC || meta.version != IVF_VERSION)
+	if (meta.magic != IVF_MAGIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has a bad ivfsq metapage", RelationGetRelationName(index)),
 				 errhint("REINDEX it.")));
+	if (meta.version != IVF_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"%s\" has ivfsq page format version %u, this hardneg reads version %d",
+						RelationGetRelationName(index), meta.version, IVF_VERSION),
+				 errdetail("Version 1 indexes (hardneg 0.1.0) have an append-only vector store."),
+				 errhint("REINDEX INDEX %s;",
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
+													RelationGetRelationName(index)))));
 	if (meta.nlists == 0)
 	{
 		cache = palloc0(sizeof(IvfCache));

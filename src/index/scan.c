@@ -296,14 +296,21 @@ pool_reserve(IvfScanOpaque so, int more)
 		so->pool = repalloc_huge(so->pool, sizeof(IvfCandidate) * so->poolcap);
 }
 
-/* Exact distance of the stored vector at (blk, off). */
+/*
+ * Exact distance of the stored vector of candidate c; NaN when VACUUM has
+ * removed the row since its code tuple was read (the row is dead).
+ */
 static float
-exact_distance(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blk, uint16 off)
+exact_distance(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *c)
 {
-	IvfVecLoc	loc = {blk, off};
+	IvfVecLoc	loc;
 	int			dim = so->cache->dim;
 
-	ivf_read_floats(scan->indexRelation, &loc, so->vec, dim);
+	memset(&loc, 0, sizeof(loc));
+	loc.blkno = c->vblk;
+	loc.offset = c->voff;
+	if (!ivf_vec_read(scan->indexRelation, loc, &c->tid, so->vec, dim, InvalidBlockNumber))
+		return NAN;
 	if (so->cache->metric == HN_METRIC_L2)
 		return hn_l2sq(so->q, so->vec, dim);
 	return metric_distance(so, hn_dot(so->q, so->vec, dim), 0.0f);
@@ -409,7 +416,16 @@ scan_list(IndexScanDesc scan, IvfScanOpaque so, int list)
 		for (int i = first; i < so->npool; i++)
 		{
 			if (cache->codebytes == 0)
-				so->pool[i].est = exact_distance(scan, so, so->pool[i].vblk, so->pool[i].voff);
+			{
+				so->pool[i].est = exact_distance(scan, so, &so->pool[i]);
+				if (isnan(so->pool[i].est))
+				{
+					/* gone: ranked last, dropped when taken (next_batch) */
+					so->pool[i].est = INFINITY;
+					so->pool[i].voff = InvalidOffsetNumber;
+					continue;
+				}
+			}
 			if (so->bestvalid)
 				best_push(so, i);
 		}
@@ -454,20 +470,27 @@ next_batch(IndexScanDesc scan, IvfScanOpaque so)
 
 	if (!so->bestvalid)
 		refill_best(so);
-	n = so->nbest;
-	for (int i = 0; i < n; i++)
+	so->nbatch = 0;
+	for (int i = 0; i < so->nbest; i++)
 	{
 		IvfCandidate *c = &so->pool[so->best[i]];
+		float		d;
 
-		so->batch[i].score = so->cache->codebytes > 0 ?
-			exact_distance(scan, so, c->vblk, c->voff) : c->est;
-		so->batch[i].id = so->best[i];
+		/* taken, whether returned or found removed */
+		so->ntaken++;
+		if (c->voff == InvalidOffsetNumber)
+			continue;
+		d = so->cache->codebytes > 0 ? exact_distance(scan, so, c) : c->est;
 		c->est = INFINITY;
+		if (isnan(d))
+			continue;
+		so->batch[so->nbatch].score = d;
+		so->batch[so->nbatch].id = so->best[i];
+		so->nbatch++;
 	}
+	n = so->nbatch;
 	qsort(so->batch, n, sizeof(IvfRanked), ranked_cmp);
-	so->nbatch = n;
 	so->batchpos = 0;
-	so->ntaken += n;
 	so->nbest = 0;
 	so->bestvalid = false;
 }

@@ -1,39 +1,44 @@
 /*
  * vacuum.c
- *		ivfsq VACUUM: remove the code tuples of dead rows from every list.
+ *		ivfsq VACUUM: remove the code tuples of dead rows from every list,
+ *		point each list's insert page back at its first page with room, then
+ *		free the vectors of dead rows (vecstore.c) and record the space in
+ *		the free-space map.
  *
  * Each page is rewritten under an exclusive lock in one generic WAL record.
  * Scans copy what they need and release a page before reading the next, and
  * every row they return is checked against their MVCC snapshot, so removing
- * tuples under a running scan is safe.  Vector bytes of removed rows stay
- * in the append-only vector store until REINDEX (docs/index.md).
+ * tuples under a running scan is safe; a scan that still holds a removed
+ * code tuple finds its vector gone and drops the row (scan.c).  Code pages
+ * stay in their chain (a scan may be about to follow a link to them) and
+ * are reused in place.
  */
 #include "postgres.h"
 
 #include "commands/vacuum.h"
 #include "index/ivfsq.h"
 #include "miscadmin.h"
+#include "storage/indexfsm.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 
 static BlockNumber
 ivf_list_head(Relation index, IvfCache *cache, int list, BufferAccessStrategy strategy)
 {
-	BlockNumber dirblk = ivf_dir_block(cache, list);
-	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, dirblk, RBM_NORMAL, strategy);
-	BlockNumber head;
+	Buffer		buf;
+	BlockNumber head = ivf_dir_entry(index, cache, list, BUFFER_LOCK_SHARE, &buf, strategy)->head;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ivf_check_page(index, BufferGetPage(buf), dirblk, IVF_PAGE_DIR);
-	head = ((IvfListDir *) PageGetContents(BufferGetPage(buf)))[list % IVF_DIR_PER_PAGE].head;
 	UnlockReleaseBuffer(buf);
 	return head;
 }
 
-/* Removes dead tuples of one page; returns the next page of the chain. */
+/*
+ * Removes dead tuples of one page; returns the next page of the chain and
+ * whether this one now has room for a tuple of size bytes.
+ */
 static BlockNumber
 vacuum_page(IndexVacuumInfo *info, BlockNumber blk, IndexBulkDeleteResult *stats,
-			IndexBulkDeleteCallback callback, void *callback_state)
+			IndexBulkDeleteCallback callback, void *callback_state, Size size, bool *room)
 {
 	Relation	index = info->index;
 	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
@@ -69,6 +74,7 @@ vacuum_page(IndexVacuumInfo *info, BlockNumber blk, IndexBulkDeleteResult *stats
 		GenericXLogFinish(state);
 		stats->tuples_removed += ndead;
 	}
+	*room = PageGetFreeSpace(BufferGetPage(buf)) >= size;
 	next = IvfPageGetOpaque(BufferGetPage(buf))->next;
 	UnlockReleaseBuffer(buf);
 	return next;
@@ -79,6 +85,7 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			  IndexBulkDeleteCallback callback, void *callback_state)
 {
 	IvfCache   *cache = ivf_get_cache(info->index);
+	Size		size = IVF_CODE_TUPLE_SIZE(cache->codebytes);
 
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
@@ -86,13 +93,32 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	for (int l = 0; l < cache->nlists; l++)
 	{
 		BlockNumber blk = ivf_list_head(info->index, cache, l, info->strategy);
+		BlockNumber first_room = InvalidBlockNumber;
+		BlockNumber last = InvalidBlockNumber;
 
 		while (blk != InvalidBlockNumber)
 		{
+			bool		room;
+			BlockNumber next;
+
 			vacuum_delay_point();
-			blk = vacuum_page(info, blk, stats, callback, callback_state);
+			next = vacuum_page(info, blk, stats, callback, callback_state, size, &room);
+			if (room && first_room == InvalidBlockNumber)
+				first_room = blk;
+			last = blk;
+			blk = next;
 		}
+		/*
+		 * Inserts look for room from the list's insert page on: the first
+		 * page with room, so freed space is filled first; else the last,
+		 * where the next insert appends.
+		 */
+		if (last != InvalidBlockNumber)
+			ivf_set_insert_page(info->index, cache, l,
+								first_room != InvalidBlockNumber ? first_room : last, info->strategy);
 	}
+	if (cache->nlists > 0)
+		ivf_vec_vacuum(info, stats, callback, callback_state);
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
@@ -135,6 +161,7 @@ ivfvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
 		stats->num_index_tuples = count_tuples(info, ivf_get_cache(info->index));
 	}
+	IndexFreeSpaceMapVacuum(info->index);
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }

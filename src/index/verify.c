@@ -27,7 +27,8 @@ typedef struct VerifyState
 	HnSrf		srf;
 	BlockNumber nblocks;
 	uint8	   *seen;			/* per block: 0, or the kind that claimed it */
-	uint16	   *veclen;			/* pd_lower of each vector page */
+	float	   *scratch;		/* one vector */
+	int			dim;
 	int			nproblems;
 } VerifyState;
 
@@ -89,30 +90,63 @@ read_page(VerifyState *vs, BlockNumber blk, uint16 kind, const char *what)
 	return buf;
 }
 
+/* Checks the items of a vector page (claimed by no chain). */
 static void
-verify_vector_chain(VerifyState *vs, const IvfMetaData *meta)
+verify_vector_page(VerifyState *vs, BlockNumber blk, Page page)
 {
-	BlockNumber blk = meta->vec_head;
-	BlockNumber last = InvalidBlockNumber;
+	OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
 
-	while (blk != InvalidBlockNumber)
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 	{
-		Buffer		buf = read_page(vs, blk, IVF_PAGE_VECTORS, "vector chain");
+		ItemId		iid = PageGetItemId(page, off);
+		IvfVecPiece *piece;
+		Size		len;
+
+		if (!ItemIdIsNormal(iid))
+			continue;
+		len = ItemIdGetLength(iid);
+		if (ItemIdGetOffset(iid) + len > BLCKSZ || len <= IVF_PIECE_HDR ||
+			(len - IVF_PIECE_HDR) % sizeof(float) != 0)
+		{
+			problem(vs, blk, "vector piece %u has a bad length %zu", off, len);
+			continue;
+		}
+		piece = (IvfVecPiece *) PageGetItem(page, iid);
+		if (piece->nextblk != InvalidBlockNumber &&
+			(piece->nextblk >= vs->nblocks || piece->nextoff == InvalidOffsetNumber))
+			problem(vs, blk, "vector piece %u links to block %u item %u, outside the index",
+					off, piece->nextblk, piece->nextoff);
+	}
+}
+
+/*
+ * Every block no chain claimed must be a vector page, a free page or one a
+ * crash left all zeros.
+ */
+static void
+verify_unclaimed(VerifyState *vs)
+{
+	for (BlockNumber blk = IVF_METAPAGE_BLKNO + 1; blk < vs->nblocks; blk++)
+	{
+		Buffer		buf;
 		Page		page;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!BufferIsValid(buf))
-			return;
+		if (vs->seen[blk] != 0)
+			continue;
+		buf = ReadBuffer(vs->index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		vs->veclen[blk] = ((PageHeader) page)->pd_lower;
-		if (vs->veclen[blk] < IVF_DATA_START || vs->veclen[blk] > IVF_DATA_END)
-			problem(vs, blk, "vector page fill %u is outside its data area", vs->veclen[blk]);
-		last = blk;
-		blk = IvfPageGetOpaque(page)->next;
+		if (ivf_page_is_free(page))
+			;
+		else if (PageGetSpecialSize(page) == MAXALIGN(sizeof(IvfPageOpaqueData)) &&
+				 IvfPageGetOpaque(page)->page_id == IVF_PAGE_ID &&
+				 IvfPageGetOpaque(page)->flags == IVF_PAGE_VECTORS)
+			verify_vector_page(vs, blk, page);
+		else
+			problem(vs, blk, "block is in no list and is not a vector page or a free page");
 		UnlockReleaseBuffer(buf);
 	}
-	if (last != meta->vec_tail)
-		problem(vs, last, "vector chain ends at block %u but the metapage says %u", last, meta->vec_tail);
 }
 
 static void
@@ -128,21 +162,21 @@ verify_tuple(VerifyState *vs, BlockNumber blk, OffsetNumber off, IvfCodeTuple *t
 		problem(vs, blk, "item %u has an invalid heap pointer", off);
 	if (!isfinite(tup->sqnorm) || tup->sqnorm < 0)
 		problem(vs, blk, "item %u has a bad squared norm", off);
-	if (tup->vblk >= vs->nblocks || vs->seen[tup->vblk] != IVF_PAGE_VECTORS)
-		problem(vs, blk, "item %u points to block %u, not a vector page", off, tup->vblk);
-	else if (tup->voff < IVF_DATA_START || tup->voff >= vs->veclen[tup->vblk] || tup->voff % sizeof(float) != 0)
-		problem(vs, blk, "item %u points to offset %u outside the written part of vector page %u",
-				off, tup->voff, tup->vblk);
+	if (!ivf_vec_read(vs->index, (IvfVecLoc) {tup->vblk, tup->voff}, &tup->heaptid, vs->scratch, vs->dim,
+					  vs->nblocks))
+		problem(vs, blk, "item %u: its vector at block %u item %u is missing, not its own, or not %d floats",
+				off, tup->vblk, tup->voff, vs->dim);
 }
 
 static int64
 verify_list(VerifyState *vs, const IvfMetaData *meta, int list, IvfListDir entry)
 {
 	BlockNumber blk = entry.head;
-	BlockNumber last = InvalidBlockNumber;
 	Size		expected = IVF_CODE_TUPLE_SIZE(meta->codebytes);
 	int64		n = 0;
 	char		what[64];
+
+	bool		insert_seen = false;
 
 	snprintf(what, sizeof(what), "list %d", list);
 	while (blk != InvalidBlockNumber)
@@ -171,12 +205,12 @@ verify_list(VerifyState *vs, const IvfMetaData *meta, int list, IvfListDir entry
 						 ItemIdGetLength(iid), expected);
 			n++;
 		}
-		last = blk;
+		insert_seen |= blk == entry.insert;
 		blk = IvfPageGetOpaque(page)->next;
 		UnlockReleaseBuffer(buf);
 	}
-	if (last != entry.tail)
-		problem(vs, last, "%s ends at block %u but its directory entry says %u", what, last, entry.tail);
+	if (entry.insert != InvalidBlockNumber && !insert_seen)
+		problem(vs, entry.head, "%s has its insert page %u outside its chain", what, entry.insert);
 	return n;
 }
 
@@ -198,8 +232,8 @@ verify_lists(VerifyState *vs, const IvfMetaData *meta)
 		UnlockReleaseBuffer(buf);
 		for (int i = 0; i < n; i++)
 		{
-			if ((entries[i].head == InvalidBlockNumber) != (entries[i].tail == InvalidBlockNumber))
-				problem(vs, dblk, "list %d has only one of head and tail", first + i);
+			if ((entries[i].head == InvalidBlockNumber) != (entries[i].insert == InvalidBlockNumber))
+				problem(vs, dblk, "list %d has only one of head and insert page", first + i);
 			else
 				verify_list(vs, meta, first + i, entries[i]);
 		}
@@ -217,9 +251,15 @@ verify_meta(VerifyState *vs, IvfMetaData *meta)
 		return false;
 	*meta = *IvfPageGetMeta(BufferGetPage(buf));
 	UnlockReleaseBuffer(buf);
-	if (meta->magic != IVF_MAGIC || meta->version != IVF_VERSION)
+	if (meta->magic != IVF_MAGIC)
 	{
-		problem(vs, 0, "bad magic %x or version %u", meta->magic, meta->version);
+		problem(vs, 0, "bad magic %x", meta->magic);
+		return false;
+	}
+	if (meta->version != IVF_VERSION)
+	{
+		problem(vs, 0, "page format version %u, this hardneg reads version %d: REINDEX the index",
+				meta->version, IVF_VERSION);
 		return false;
 	}
 	if (meta->dim < 0 || meta->dim > 16000 || meta->nlists < 0 || meta->nlists > IVF_MAX_LISTS ||
@@ -288,13 +328,18 @@ hardneg_index_verify(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &vs.srf);
 	vs.nblocks = RelationGetNumberOfBlocks(vs.index);
 	vs.seen = palloc0(Max(vs.nblocks, 1));
-	vs.veclen = palloc0(sizeof(uint16) * Max(vs.nblocks, 1));
 	if (vs.nblocks == 0)
 		problem(&vs, InvalidBlockNumber, "index has no metapage");
 	else if (verify_meta(&vs, &meta) && meta.nlists > 0)
 	{
-		verify_vector_chain(&vs, &meta);
+		vs.dim = meta.dim;
+		vs.scratch = palloc_extended(sizeof(float) * (Size) meta.dim * (2 + meta.nlists), MCXT_ALLOC_HUGE);
+		if (!ivf_vec_read(vs.index, meta.quant, NULL, vs.scratch, (Size) meta.dim * (2 + meta.nlists),
+						  vs.nblocks))
+			problem(&vs, meta.quant.blkno, "the quantiser and centroids (block %u item %u) are missing or short",
+					meta.quant.blkno, meta.quant.offset);
 		verify_lists(&vs, &meta);
+		verify_unclaimed(&vs);
 	}
 	relation_close(vs.index, AccessShareLock);
 	PG_RETURN_NULL();
