@@ -74,9 +74,9 @@ SELECT results_eq(
 	$$SELECT * FROM knn_search('TABLE q', 'SELECT id, embedding::embedding AS embedding FROM d', 2, 'cosine', 'index')$$,
 	'knn_search index: a corpus query ending in a semicolon and a comment');
 SELECT results_eq(
-	$$SELECT query_id, doc_id FROM mine_hard_negatives('TABLE q', 'SELECT id, embedding::embedding AS embedding FROM d -- no newline',
+	$$SELECT * FROM mine_hard_negatives('TABLE q', 'SELECT id, embedding::embedding AS embedding FROM d -- no newline',
 		'TABLE qr', method => 'index', num_negatives => 2)$$,
-	$$SELECT query_id, doc_id FROM mine_hard_negatives('TABLE q', 'TABLE d', 'TABLE qr', num_negatives => 2)$$,
+	$$SELECT * FROM mine_hard_negatives('TABLE q', 'TABLE d', 'TABLE qr', num_negatives => 2)$$,
 	'mine_hard_negatives index: a corpus query ending in a comment, same rows as exact');
 -- the counting itself can fail: a query run twice is counted twice
 SELECT is(pg_temp.runs_of($$SELECT * FROM leakage_report('TABLE q', 'TABLE q')$$),

@@ -81,7 +81,10 @@ count_max_positives(const HnJudgments *qrels)
 		if (i > 0 && hn_ids_compare(qrels->qid, order[i - 1], qrels->qid, order[i]) != 0)
 			run = 0;
 		if (qrels_positive(qrels, order[i]))
-			best = Max(best, ++run);
+		{
+			run++;
+			best = Max(best, run);
+		}
 	}
 	return best;
 }
