@@ -7,10 +7,11 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "hardneg.h"
+#include "index/ivfsq.h"
+#include "io/progress.h"
 #include "io/srf.h"
 #include "kernels/distance.h"
 #include "kernels/exact_knn.h"
-#include "knn/knn.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -23,7 +24,7 @@ _PG_init(void)
 {
 	hn_kernels_init();
 	hn_exact_knn_init();
-	hn_knn_init();
+	hn_progress_init();
 	hn_index_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hardneg");

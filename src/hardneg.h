@@ -1,9 +1,11 @@
 /*
  * hardneg.h
- *		Module-wide declarations: initialisation hooks of each concern.
+ *		Module-wide declarations.
  *
  * _PG_init (src/hardneg.c) calls one init function per concern, so each part
- * registers its own GUCs in the "hardneg." namespace next to its code.
+ * registers its own GUCs in the "hardneg." namespace next to its code; each
+ * concern's header declares its own init (kernels/distance.h,
+ * kernels/exact_knn.h, io/progress.h, index/ivfsq.h).
  */
 #ifndef HARDNEG_H
 #define HARDNEG_H
@@ -12,7 +14,5 @@
 
 #define HARDNEG_VERSION "0.2.0"
 
-extern void hn_kernels_init(void);
-extern void hn_index_init(void);	/* src/index/ivfsq.c */
 
 #endif							/* HARDNEG_H */

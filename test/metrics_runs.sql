@@ -98,7 +98,7 @@ SELECT is((SELECT text_value FROM trec_eval('SELECT query_id, doc_id, score FROM
 	NULL, 'runid of a run query without run_id is NULL');
 SELECT throws_ok($$SELECT * FROM trec_eval('SELECT * FROM m_two', 'SELECT query_id, doc_id, relevance FROM m_qrels', '{relstring.0}')$$,
 	'22023', NULL, 'relstring.0 is rejected');
-SELECT throws_ok($$SELECT * FROM trec_eval('SELECT ''r'' AS run_id, ''nope'' AS query_id, 1 AS doc_id, 1.0 AS score',
+SELECT throws_ok($$SELECT * FROM trec_eval('SELECT ''r'' AS run_id, ''nope'' AS query_id, ''1''::text AS doc_id, 1.0 AS score',
 		'SELECT query_id, doc_id, relevance FROM m_qrels WHERE case_id = ''tricky''', '{map}')$$,
 	'22023', 'no query has both rows of run "r" and judgments', 'a run with no judged query is named');
 

@@ -28,8 +28,8 @@ typedef struct Collide
 	HnBatch    *bt;
 	int64	   *order;			/* batch rows by (epoch, batch_id, query_id) */
 	HnBatch    *tr;
-	HnFnPairIndex tix;
-	HnFnQrels	qr;
+	HnPairIndex tix;
+	HnJudgments	qr;
 	HnSrf		srf;
 	Oid			id_type;
 } Collide;
@@ -65,7 +65,7 @@ one_batch(Collide *c, int64 lo, int64 hi)
 					thi;
 
 		CHECK_FOR_INTERRUPTS();
-		hn_fn_pair_query_range(&c->tix, bq, from, &tlo, &thi);
+		hn_pair_query_range(&c->tix, bq, from, &tlo, &thi);
 		for (int64 t = tlo; t < thi; t++)
 		{
 			int64		trow = c->tix.order[t];
@@ -82,7 +82,7 @@ one_batch(Collide *c, int64 lo, int64 hi)
 
 				if (b == a || hn_ids_compare(bq, q, bq, from) == 0)
 					continue;
-				if (!hn_fn_qrels_get(&c->qr, bq, q, td, trow, &rel) || rel < 1)
+				if (!hn_judgments_get(&c->qr, bq, q, td, trow, &rel) || rel < 1)
 					continue;
 				v[0] = Int32GetDatum(c->bt->cols[0].i4[q]);
 				v[1] = Int32GetDatum(c->bt->cols[1].i4[q]);
@@ -110,11 +110,11 @@ hardneg_inbatch_collisions(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &c.srf);
 	c.bt = hn_read_all("batches", bsql, batches_spec, lengthof(batches_spec));
 	c.tr = hn_read_all("training", tsql, training_spec, lengthof(training_spec));
-	hn_fn_read_qrels(&c.qr, qsql);
+	hn_judgments_read(&c.qr, qsql, false);
 	hn_ids_check_kinds("batches", &c.bt->cols[2].ids, "training", &c.tr->cols[0].ids);
 	hn_ids_check_kinds("batches", &c.bt->cols[2].ids, "qrels", c.qr.qid);
 	hn_ids_check_kinds("training", &c.tr->cols[1].ids, "qrels", c.qr.did);
-	hn_fn_pair_index_build(&c.tix, &c.tr->cols[0].ids, &c.tr->cols[1].ids, c.tr->nrows);
+	hn_pair_index_build(&c.tix, &c.tr->cols[0].ids, &c.tr->cols[1].ids, c.tr->nrows);
 	n = c.bt->nrows;
 	c.order = palloc(sizeof(int64) * Max(n, 1));
 	for (int64 i = 0; i < n; i++)

@@ -26,7 +26,7 @@ typedef struct Mix
 	HnBatch    *mined;
 	int64	   *order;			/* mined rows by (query, rank, doc) */
 	HnItems		corpus;
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	int			n_hard;
 	int			n_random;
 	uint64		seed;
@@ -56,7 +56,7 @@ is_positive(const Mix *m, int64 qrow, const HnIds *d, int64 di)
 {
 	int32		rel;
 
-	return hn_fn_qrels_get(&m->qr, &m->mined->cols[0].ids, qrow, d, di, &rel) && rel >= 1;
+	return hn_judgments_get(&m->qr, &m->mined->cols[0].ids, qrow, d, di, &rel) && rel >= 1;
 }
 
 static bool
@@ -171,7 +171,7 @@ hardneg_mix_negatives(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &m.srf);
 	m.mined = hn_read_all("mined", msql, mined_spec, lengthof(mined_spec));
 	hn_items_read(&m.corpus, "corpus", csql, 0);
-	hn_fn_read_qrels(&m.qr, qsql);
+	hn_judgments_read(&m.qr, qsql, false);
 	mq = &m.mined->cols[0].ids;
 	hn_ids_check_kinds("mined", &m.mined->cols[1].ids, "corpus", &m.corpus.ids);
 	hn_ids_check_kinds("mined", mq, "qrels", m.qr.qid);
@@ -199,7 +199,7 @@ static const HnColumnSpec pairs_spec[] = {
 
 /* Distinct documents in positions lo..hi of a (query, doc)-sorted index. */
 static int64
-distinct_docs(const HnFnPairIndex *ix, int64 lo, int64 hi)
+distinct_docs(const HnPairIndex *ix, int64 lo, int64 hi)
 {
 	int64		n = 0;
 
@@ -211,8 +211,8 @@ distinct_docs(const HnFnPairIndex *ix, int64 lo, int64 hi)
 
 /* Documents in both sorted ranges (each counted once). */
 static int64
-common_docs(const HnFnPairIndex *a, int64 alo, int64 ahi,
-			const HnFnPairIndex *b, int64 blo, int64 bhi)
+common_docs(const HnPairIndex *a, int64 alo, int64 ahi,
+			const HnPairIndex *b, int64 blo, int64 bhi)
 {
 	int64		n = 0;
 
@@ -263,7 +263,7 @@ hardneg_mining_diff(PG_FUNCTION_ARGS)
 	Oid			id_type = hn_fn_id_type(fcinfo, 2);
 	HnBatch    *a,
 			   *b;
-	HnFnPairIndex ia,
+	HnPairIndex ia,
 				ib;
 	HnSrf		srf;
 
@@ -272,8 +272,8 @@ hardneg_mining_diff(PG_FUNCTION_ARGS)
 	b = hn_read_all("current", bsql, pairs_spec, lengthof(pairs_spec));
 	hn_ids_check_kinds("previous", &a->cols[0].ids, "current", &b->cols[0].ids);
 	hn_ids_check_kinds("previous", &a->cols[1].ids, "current", &b->cols[1].ids);
-	hn_fn_pair_index_build(&ia, &a->cols[0].ids, &a->cols[1].ids, a->nrows);
-	hn_fn_pair_index_build(&ib, &b->cols[0].ids, &b->cols[1].ids, b->nrows);
+	hn_pair_index_build(&ia, &a->cols[0].ids, &a->cols[1].ids, a->nrows);
+	hn_pair_index_build(&ib, &b->cols[0].ids, &b->cols[1].ids, b->nrows);
 	/* queries of previous (with or without current rows), then those only in current */
 	for (int64 lo = 0, hi; lo < a->nrows; lo = hi)
 	{
@@ -284,7 +284,7 @@ hardneg_mining_diff(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		for (hi = lo + 1; hi < a->nrows && hn_ids_compare(ia.q, q, ia.q, ia.order[hi]) == 0; hi++)
 			;
-		hn_fn_pair_query_range(&ib, ia.q, q, &blo, &bhi);
+		hn_pair_query_range(&ib, ia.q, q, &blo, &bhi);
 		diff_row(&srf, ia.q, q, id_type, distinct_docs(&ia, lo, hi), distinct_docs(&ib, blo, bhi),
 				 common_docs(&ia, lo, hi, &ib, blo, bhi));
 	}
@@ -297,7 +297,7 @@ hardneg_mining_diff(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		for (hi = lo + 1; hi < b->nrows && hn_ids_compare(ib.q, q, ib.q, ib.order[hi]) == 0; hi++)
 			;
-		hn_fn_pair_query_range(&ia, ib.q, q, &alo, &ahi);
+		hn_pair_query_range(&ia, ib.q, q, &alo, &ahi);
 		if (ahi == alo)
 			diff_row(&srf, ib.q, q, id_type, 0, distinct_docs(&ib, lo, hi), 0);
 	}

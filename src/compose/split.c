@@ -180,12 +180,12 @@ hardneg_split_restrain(PG_FUNCTION_ARGS)
 static int64
 qrels_overlap(const char *sql, const HnItems *train, const HnItems *test)
 {
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	int64	   *order;
 	bool	   *hit = palloc0(sizeof(bool) * test->n);
 	int64		nhit = 0;
 
-	hn_fn_read_qrels(&qr, sql);
+	hn_judgments_read(&qr, sql, false);
 	hn_ids_check_kinds("qrels", qr.qid, "test", &test->ids);
 	order = hn_ids_sort_order(qr.did, qr.n);
 	for (int64 lo = 0, hi; lo < qr.n; lo = hi)

@@ -83,7 +83,7 @@ absent_ranks(HnFnCalib *c)
 }
 
 void
-hn_fn_calib_init(HnFnCalib *c, HnFnPool *pool, const HnFnQrels *qr, int32 level)
+hn_fn_calib_init(HnFnCalib *c, HnFnPool *pool, const HnJudgments *qr, int32 level)
 {
 	memset(c, 0, sizeof(HnFnCalib));
 	c->cxt = CurrentMemoryContext;
@@ -133,13 +133,13 @@ rate_logit(int64 rel, int64 judged)
 static void
 query_info(HnFnCalib *c, const HnIds *qids, int64 qi)
 {
-	const HnFnQrels *qr = c->qr;
+	const HnJudgments *qr = c->qr;
 	int64		lo,
 				hi;
 
 	if (c->last_q == qids && c->last_qi == qi)
 		return;
-	hn_fn_pair_query_range(&qr->ix, qids, qi, &lo, &hi);
+	hn_pair_query_range(&qr->ix, qids, qi, &lo, &hi);
 	if (hi - lo > c->qcap)
 	{
 		c->qcap = Max(hi - lo, 2 * c->qcap);

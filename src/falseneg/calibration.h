@@ -32,7 +32,7 @@ typedef struct HnFnCalib
 {
 	MemoryContext cxt;			/* where the model lives (the scorer's) */
 	HnFnPool   *pool;			/* not owned */
-	const HnFnQrels *qr;
+	const HnJudgments *qr;
 	int32		level;
 	int			nruns;
 	double	   *depth;			/* per run: judged depth D_S (0: not pooled) */
@@ -62,7 +62,7 @@ typedef struct HnFnCalib
 	bool	   *qrel;
 } HnFnCalib;
 
-extern void hn_fn_calib_init(HnFnCalib *c, HnFnPool *pool, const HnFnQrels *qr, int32 level);
+extern void hn_fn_calib_init(HnFnCalib *c, HnFnPool *pool, const HnJudgments *qr, int32 level);
 
 /* One query's raw candidates (judged ones become examples when the half pool missed them). */
 extern void hn_fn_calib_observe(HnFnCalib *c, const HnIds *qids, int64 qi,

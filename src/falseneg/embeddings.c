@@ -38,7 +38,7 @@ hn_fn_embedding_row(const HnFnEmbeddings *e, const char *what, const HnIds *ids,
 
 /* Query rows with at least one positive: the only ones whose labels can transfer. */
 int64 *
-hn_fn_labelled_queries(const HnFnEmbeddings *q, const HnFnQrels *qr, int32 level, int64 *n)
+hn_fn_labelled_queries(const HnFnEmbeddings *q, const HnJudgments *qr, int32 level, int64 *n)
 {
 	int64	   *rows = palloc(sizeof(int64) * Max(q->b->nrows, 1));
 
@@ -48,7 +48,7 @@ hn_fn_labelled_queries(const HnFnEmbeddings *q, const HnFnQrels *qr, int32 level
 		int64		lo,
 					hi;
 
-		hn_fn_pair_query_range(&qr->ix, q->ids, r, &lo, &hi);
+		hn_pair_query_range(&qr->ix, q->ids, r, &lo, &hi);
 		for (int64 pos = lo; pos < hi; pos++)
 			if (qr->rel[qr->ix.order[pos]] >= level)
 			{
@@ -61,13 +61,13 @@ hn_fn_labelled_queries(const HnFnEmbeddings *q, const HnFnQrels *qr, int32 level
 
 /* The judged documents of one query that the corpus has, with their labels. */
 void
-hn_fn_judged_docs(HnFnJudgedDocs *jd, const HnFnQrels *qr, const HnFnEmbeddings *corpus,
+hn_fn_judged_docs(HnFnJudgedDocs *jd, const HnJudgments *qr, const HnFnEmbeddings *corpus,
 			const HnIds *qids, int64 qi, int32 level)
 {
 	int64		lo,
 				hi;
 
-	hn_fn_pair_query_range(&qr->ix, qids, qi, &lo, &hi);
+	hn_pair_query_range(&qr->ix, qids, qi, &lo, &hi);
 	jd->n = 0;
 	jd->vecs = palloc(sizeof(float *) * Max(hi - lo, 1));
 	jd->relevant = palloc(sizeof(bool) * Max(hi - lo, 1));

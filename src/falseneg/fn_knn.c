@@ -26,7 +26,7 @@ typedef struct KnnParams
 typedef struct KnnInputs
 {
 	HnFnCandidates c;
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	HnFnEmbeddings	queries;
 	HnFnEmbeddings	corpus;
 	int64	   *labelled;
@@ -133,7 +133,7 @@ hardneg_knn_noise_flags(PG_FUNCTION_ARGS)
 
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_candidates(&in.c, cand_sql);
-	hn_fn_read_qrels(&in.qr, qrels_sql);
+	hn_judgments_read(&in.qr, qrels_sql, false);
 	hn_ids_check_kinds("candidates", in.c.qid, "qrels", in.qr.qid);
 	hn_fn_read_embeddings(&in.queries, "queries", queries_sql);
 	hn_ids_check_kinds("candidates", in.c.qid, "queries", in.queries.ids);

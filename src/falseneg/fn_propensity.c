@@ -16,7 +16,7 @@
 
 
 void
-hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
+hn_fn_pool_build(HnFnPool *m, const HnJudgments *qr, const char *sql,
 				 const int32 *edges, int nedges, int32 level)
 {
 	int			ncells;
@@ -49,7 +49,7 @@ hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
 	}
 	for (int c = 0; c < ncells; c++)
 		m->pi[c] = hn_fn_judging_rate(m->n_judged[c], m->n_docs[c]);
-	hn_fn_pair_index_build(&m->ix, m->runs.qid, m->runs.did, m->runs.n);
+	hn_pair_index_build(&m->ix, m->runs.qid, m->runs.did, m->runs.n);
 }
 
 /*
@@ -60,7 +60,7 @@ hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
 double
 hn_fn_pool_pair_pi(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di)
 {
-	int64		pos = hn_fn_pair_find(&m->ix, q, qi, d, di);
+	int64		pos = hn_pair_find(&m->ix, q, qi, d, di);
 
 	if (pos < 0)
 		return 0.0;
@@ -88,7 +88,7 @@ void
 hn_fn_pool_pair_ranks(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di,
 					  int32 *ranks)
 {
-	int64		pos = hn_fn_pair_find(&m->ix, q, qi, d, di);
+	int64		pos = hn_pair_find(&m->ix, q, qi, d, di);
 
 	memset(ranks, 0, sizeof(int32) * m->runs.nruns);
 	for (; pos >= 0 && pos < m->ix.n; pos++)
@@ -127,7 +127,7 @@ bucket_hi_datum(const int32 *edges, int nedges, int b, bool *isnull)
  * input is read, then the model.
  */
 static void
-pool_model_from_args(FunctionCallInfo fcinfo, HnFnPool *m, HnFnQrels *qr)
+pool_model_from_args(FunctionCallInfo fcinfo, HnFnPool *m, HnJudgments *qr)
 {
 	char	   *qrels_sql = hn_fn_text_arg(fcinfo, 0, "qrels");
 	char	   *runs_sql = hn_fn_text_arg(fcinfo, 1, "pooled_runs");
@@ -135,7 +135,7 @@ pool_model_from_args(FunctionCallInfo fcinfo, HnFnPool *m, HnFnQrels *qr)
 	int32	   *edges = edges_arg(fcinfo, 2, &nedges);
 	int32		level = hn_fn_level_arg(fcinfo, 3);
 
-	hn_fn_read_qrels(qr, qrels_sql);
+	hn_judgments_read(qr, qrels_sql, false);
 	hn_fn_pool_build(m, qr, runs_sql, edges, nedges, level);
 }
 
@@ -144,7 +144,7 @@ PG_FUNCTION_INFO_V1(hardneg_pool_propensity);
 Datum
 hardneg_pool_propensity(PG_FUNCTION_ARGS)
 {
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	HnFnPool	m;
 	HnSrf		srf;
 
@@ -177,7 +177,7 @@ Datum
 hardneg_pool_propensity_docs(PG_FUNCTION_ARGS)
 {
 	Oid			id_type = hn_fn_id_type(fcinfo, 4);
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	HnFnPool	m;
 	HnSrf		srf;
 
@@ -226,7 +226,7 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 	int32		level = hn_fn_level_arg(fcinfo, 7);
 	Oid			id_type = hn_fn_id_type(fcinfo, 8);
 	HnFnCandidates c;
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	HnFnPool	m;
 	HnSrf		srf;
 	int		   *bucket;
@@ -239,7 +239,7 @@ hardneg_fn_weights(PG_FUNCTION_ARGS)
 
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_candidates(&c, cand_sql);
-	hn_fn_read_qrels(&qr, qrels_sql);
+	hn_judgments_read(&qr, qrels_sql, false);
 	hn_ids_check_kinds("candidates", c.qid, "qrels", qr.qid);
 	if (runs_sql)
 		hn_fn_pool_build(&m, &qr, runs_sql, edges, nedges, level);

@@ -18,12 +18,6 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-static const HnColumnSpec teacher_spec[] = {
-	{"query_id", HN_COL_ID, true, false},
-	{"doc_id", HN_COL_ID, true, false},
-	{"score", HN_COL_FLOAT8, true, false},
-};
-
 typedef struct TeacherParams
 {
 	double		neg_max;
@@ -81,7 +75,7 @@ read_params(FunctionCallInfo fcinfo, TeacherParams *tp)
 
 /* Fits the Platt map on the teacher scores of judged pairs. */
 void
-hn_fn_teacher_calibrate(HnFnTeacher *t, const HnFnQrels *qr, int32 level)
+hn_fn_teacher_calibrate(HnFnTeacher *t, const HnJudgments *qr, int32 level)
 {
 	double	   *x = palloc(sizeof(double) * Max(t->n, 1));
 	bool	   *y = palloc(sizeof(bool) * Max(t->n, 1));
@@ -110,16 +104,23 @@ hn_fn_teacher_calibrate(HnFnTeacher *t, const HnFnQrels *qr, int32 level)
 }
 
 void
+hn_fn_teacher_from_scores(HnFnTeacher *t, const HnPairScores *ps, const HnIds *check_qids)
+{
+	t->n = ps->n;
+	t->qid = ps->qid;
+	t->did = ps->did;
+	t->score = ps->score;
+	t->ix = ps->ix;
+	hn_ids_check_kinds("candidates", check_qids, "teacher_scores", t->qid);
+}
+
+void
 hn_fn_read_teacher(HnFnTeacher *t, const char *sql, const HnIds *check_qids)
 {
-	HnBatch    *b = hn_read_all("teacher_scores", sql, teacher_spec, lengthof(teacher_spec));
+	HnPairScores ps;
 
-	t->n = b->nrows;
-	t->qid = &b->cols[0].ids;
-	t->did = &b->cols[1].ids;
-	t->score = b->cols[2].f8;
-	hn_ids_check_kinds("candidates", check_qids, "teacher_scores", t->qid);
-	hn_fn_pair_index_build(&t->ix, t->qid, t->did, t->n);
+	hn_pair_scores_read(&ps, "teacher_scores", sql);
+	hn_fn_teacher_from_scores(t, &ps, check_qids);
 }
 
 /* The teacher's probability for (q, d); false when it has no score. */
@@ -127,7 +128,7 @@ bool
 hn_fn_teacher_p(const HnFnTeacher *t, bool platt, const HnIds *q, int64 qi,
 				const HnIds *d, int64 di, double *score, double *p)
 {
-	int64		pos = hn_fn_pair_find(&t->ix, q, qi, d, di);
+	int64		pos = hn_pair_find(&t->ix, q, qi, d, di);
 
 	if (pos < 0)
 		return false;
@@ -145,14 +146,14 @@ hn_fn_teacher_p(const HnFnTeacher *t, bool platt, const HnIds *q, int64 qi,
 }
 
 static bool
-query_has_positive(const HnFnQrels *qr, const HnIds *q, int64 qi, int32 level)
+query_has_positive(const HnJudgments *qr, const HnIds *q, int64 qi, int32 level)
 {
 	int64		lo,
 				hi;
 
 	if (qr == NULL)
 		return false;
-	hn_fn_pair_query_range(&qr->ix, q, qi, &lo, &hi);
+	hn_pair_query_range(&qr->ix, q, qi, &lo, &hi);
 	for (int64 pos = lo; pos < hi; pos++)
 		if (qr->rel[qr->ix.order[pos]] >= level)
 			return true;
@@ -195,7 +196,7 @@ typedef struct DenoiseRow
 
 /* Judged candidates keep their judgment; the teacher decides the others. */
 static void
-denoise_row(const HnFnTeacher *t, const TeacherParams *tp, const HnFnQrels *qr,
+denoise_row(const HnFnTeacher *t, const TeacherParams *tp, const HnJudgments *qr,
 			const HnFnCandidates *c, int64 i, bool has_pos, DenoiseRow *r)
 {
 	int			judg = HN_FN_UNJUDGED;
@@ -250,7 +251,7 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 	char	   *teacher_sql = hn_fn_text_arg(fcinfo, 1, "teacher_scores");
 	TeacherParams tp;
 	HnFnCandidates c;
-	HnFnQrels	qrels,
+	HnJudgments	qrels,
 			   *qr = NULL;
 	HnFnTeacher t;
 	HnSrf		srf;
@@ -262,7 +263,7 @@ hardneg_denoise(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2))
 	{
 		qr = &qrels;
-		hn_fn_read_qrels(qr, text_to_cstring(PG_GETARG_TEXT_PP(2)));
+		hn_judgments_read(qr, text_to_cstring(PG_GETARG_TEXT_PP(2)), false);
 		hn_ids_check_kinds("candidates", c.qid, "qrels", qr->qid);
 	}
 	if (tp.platt)

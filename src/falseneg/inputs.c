@@ -17,30 +17,6 @@
 
 #define HN_FN_MAX_K 10000			/* bound on neighbour counts */
 
-/* ---------- sorted lookups ---------- */
-
-typedef struct PairSortArg
-{
-	const HnIds *q;
-	const HnIds *d;
-} PairSortArg;
-
-static int
-pair_cmp(const void *pa, const void *pb, void *arg)
-{
-	const PairSortArg *s = arg;
-	int64		a = *(const int64 *) pa,
-				b = *(const int64 *) pb;
-	int			c = hn_ids_compare(s->q, a, s->q, b);
-
-	if (c != 0)
-		return c;
-	c = hn_ids_compare(s->d, a, s->d, b);
-	if (c != 0)
-		return c;
-	return (a > b) - (a < b);	/* stable: the first row wins lookups */
-}
-
 static int64 *
 identity_order(int64 n)
 {
@@ -49,64 +25,6 @@ identity_order(int64 n)
 	for (int64 i = 0; i < n; i++)
 		order[i] = i;
 	return order;
-}
-
-void
-hn_fn_pair_index_build(HnFnPairIndex *ix, const HnIds *q, const HnIds *d, int64 n)
-{
-	PairSortArg arg = {q, d};
-
-	ix->q = q;
-	ix->d = d;
-	ix->n = n;
-	ix->order = identity_order(n);
-	/* millions of input rows sort for seconds: a cancel must not wait for it */
-	qsort_interruptible(ix->order, n, sizeof(int64), pair_cmp, &arg);
-}
-
-/* Lower bound of (q, d) (or of q alone when d is NULL) in the index. */
-static int64
-pair_lower_bound(const HnFnPairIndex *ix, const HnIds *q, int64 qi,
-				 const HnIds *d, int64 di, bool upper)
-{
-	int64		lo = 0,
-				hi = ix->n;
-
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-		int64		row = ix->order[mid];
-		int			c = hn_ids_compare(ix->q, row, q, qi);
-
-		if (c == 0 && d != NULL)
-			c = hn_ids_compare(ix->d, row, d, di);
-		if (c < 0 || (upper && c == 0))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-int64
-hn_fn_pair_find(const HnFnPairIndex *ix, const HnIds *q, int64 qi,
-				const HnIds *d, int64 di)
-{
-	int64		pos = pair_lower_bound(ix, q, qi, d, di, false);
-
-	if (pos < ix->n &&
-		hn_ids_compare(ix->q, ix->order[pos], q, qi) == 0 &&
-		hn_ids_compare(ix->d, ix->order[pos], d, di) == 0)
-		return pos;
-	return -1;
-}
-
-void
-hn_fn_pair_query_range(const HnFnPairIndex *ix, const HnIds *q, int64 qi,
-					   int64 *lo, int64 *hi)
-{
-	*lo = pair_lower_bound(ix, q, qi, NULL, 0, false);
-	*hi = pair_lower_bound(ix, q, qi, NULL, 0, true);
 }
 
 void
@@ -241,51 +159,14 @@ hn_fn_read_candidates(HnFnCandidates *c, const char *sql)
 	}
 }
 
-/* ---------- qrels ---------- */
-
-static const HnColumnSpec qrels_spec[] = {
-	{"query_id", HN_COL_ID, true, false},
-	{"doc_id", HN_COL_ID, true, false},
-	{"relevance", HN_COL_INT4, false, false},
-};
-
-void
-hn_fn_read_qrels(HnFnQrels *qr, const char *sql)
-{
-	HnBatch    *b = hn_read_all("qrels", sql, qrels_spec, lengthof(qrels_spec));
-
-	qr->n = b->nrows;
-	qr->qid = &b->cols[0].ids;
-	qr->did = &b->cols[1].ids;
-	if (b->cols[2].present)
-		qr->rel = b->cols[2].i4;
-	else
-	{
-		qr->rel = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(qr->n, 1));
-		for (int64 i = 0; i < qr->n; i++)
-			qr->rel[i] = 1;
-	}
-	hn_fn_pair_index_build(&qr->ix, qr->qid, qr->did, qr->n);
-}
-
-bool
-hn_fn_qrels_get(const HnFnQrels *qr, const HnIds *q, int64 qi,
-				const HnIds *d, int64 di, int32 *rel)
-{
-	int64		pos = hn_fn_pair_find(&qr->ix, q, qi, d, di);
-
-	if (pos < 0)
-		return false;
-	*rel = qr->rel[qr->ix.order[pos]];
-	return true;
-}
+/* ---------- judgments ---------- */
 
 int
-hn_fn_judge(const HnFnQrels *qr, const HnIds *q, int64 qi,
+hn_fn_judge(const HnJudgments *qr, const HnIds *q, int64 qi,
 			const HnIds *d, int64 di, int32 level,
 			int32 *rel, bool *in_qrels)
 {
-	*in_qrels = hn_fn_qrels_get(qr, q, qi, d, di, rel);
+	*in_qrels = hn_judgments_get(qr, q, qi, d, di, rel);
 	if (!*in_qrels || *rel < 0)
 		return HN_FN_UNJUDGED;
 	return *rel >= level ? HN_FN_POSITIVE : HN_FN_JUDGED_NONREL;

@@ -2,9 +2,10 @@
  * inputs.h
  *		The SQL front ends' shared inputs: candidates, qrels, runs, lookups.
  *
- * Every input is read through src/io/reader.h; this file only orders rows
- * and finds (query, doc) pairs in other inputs by binary search, so that ids
- * of any type work without hashing text into possible collisions.
+ * Every input is read through src/io/reader.h, judgments and teacher scores
+ * through src/io/judgments.h (one duplicate rule); this file only orders
+ * candidate and run rows and finds ids by binary search, so that ids of any
+ * type work without hashing text into possible collisions.
  */
 #ifndef HN_FN_INPUTS_H
 #define HN_FN_INPUTS_H
@@ -12,26 +13,8 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "io/judgments.h"
 #include "io/reader.h"
-
-/* Rows of a (query, doc) input sorted by (query, doc), for lookups. */
-typedef struct HnFnPairIndex
-{
-	const HnIds *q;
-	const HnIds *d;
-	int64		n;
-	int64	   *order;
-} HnFnPairIndex;
-
-extern void hn_fn_pair_index_build(HnFnPairIndex *ix, const HnIds *q, const HnIds *d, int64 n);
-
-/* Position in ix->order of the first row equal to (q[qi], d[di]), or -1. */
-extern int64 hn_fn_pair_find(const HnFnPairIndex *ix, const HnIds *q, int64 qi,
-							 const HnIds *d, int64 di);
-
-/* Range [*lo, *hi) of positions in ix->order whose query is q[qi]. */
-extern void hn_fn_pair_query_range(const HnFnPairIndex *ix, const HnIds *q, int64 qi,
-								   int64 *lo, int64 *hi);
 
 /* Rows of an id column sorted by id, for lookups of single ids. */
 typedef struct HnFnIdIndex
@@ -60,27 +43,11 @@ typedef struct HnFnCandidates
 
 extern void hn_fn_read_candidates(HnFnCandidates *c, const char *sql);
 
-/* Qrels: query_id, doc_id, optional relevance (1 when absent). */
-typedef struct HnFnQrels
-{
-	int64		n;
-	HnIds	   *qid;
-	HnIds	   *did;
-	int32	   *rel;
-	HnFnPairIndex ix;
-} HnFnQrels;
-
-extern void hn_fn_read_qrels(HnFnQrels *qr, const char *sql);
-
-/* Relevance of (q[qi], d[di]) into *rel; false when the pair is not in the qrels. */
-extern bool hn_fn_qrels_get(const HnFnQrels *qr, const HnIds *q, int64 qi,
-							const HnIds *d, int64 di, int32 *rel);
-
 /*
  * Judgement of (q[qi], d[di]) at a relevance level; *rel gets the qrels
  * value and *in_qrels whether there was one.  (Returns HnFnJudgement.)
  */
-extern int	hn_fn_judge(const HnFnQrels *qr, const HnIds *q, int64 qi,
+extern int	hn_fn_judge(const HnJudgments *qr, const HnIds *q, int64 qi,
 						const HnIds *d, int64 di, int32 level,
 						int32 *rel, bool *in_qrels);
 

@@ -24,11 +24,11 @@ typedef struct HnFnPool
 	int64	   *n_judged;
 	int64	   *n_relevant;
 	double	   *pi;
-	HnFnPairIndex ix;			/* pooled rows by (query, doc) */
+	HnPairIndex ix;			/* pooled rows by (query, doc) */
 	double	   *scratch;		/* nruns: best pi per run of one pair */
 } HnFnPool;
 
-extern void hn_fn_pool_build(HnFnPool *m, const HnFnQrels *qr, const char *sql,
+extern void hn_fn_pool_build(HnFnPool *m, const HnJudgments *qr, const char *sql,
 							 const int32 *edges, int nedges, int32 level);
 extern double hn_fn_pool_pair_pi(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di);
 extern void hn_fn_pool_pair_ranks(HnFnPool *m, const HnIds *q, int64 qi, const HnIds *d, int64 di,
@@ -48,7 +48,7 @@ extern int64 hn_fn_embedding_row(const HnFnEmbeddings *e, const char *what,
 								 const HnIds *ids, int64 i);
 
 /* Query rows with at least one positive: the only ones whose labels can transfer. */
-extern int64 *hn_fn_labelled_queries(const HnFnEmbeddings *q, const HnFnQrels *qr,
+extern int64 *hn_fn_labelled_queries(const HnFnEmbeddings *q, const HnJudgments *qr,
 									 int32 level, int64 *n);
 
 /* The judged documents of one query that the corpus has, with their labels. */
@@ -59,7 +59,7 @@ typedef struct HnFnJudgedDocs
 	bool	   *relevant;
 } HnFnJudgedDocs;
 
-extern void hn_fn_judged_docs(HnFnJudgedDocs *jd, const HnFnQrels *qr,
+extern void hn_fn_judged_docs(HnFnJudgedDocs *jd, const HnJudgments *qr,
 							  const HnFnEmbeddings *corpus, const HnIds *qids, int64 qi,
 							  int32 level);
 
@@ -71,14 +71,17 @@ typedef struct HnFnTeacher
 	HnIds	   *qid;
 	HnIds	   *did;
 	double	   *score;
-	HnFnPairIndex ix;
+	HnPairIndex ix;
 	double		a;				/* Platt coefficients */
 	double		b;
 } HnFnTeacher;
 
 /* Reads teacher_scores; check_qids: ids whose kind the teacher's must match. */
 extern void hn_fn_read_teacher(HnFnTeacher *t, const char *sql, const HnIds *check_qids);
-extern void hn_fn_teacher_calibrate(HnFnTeacher *t, const HnFnQrels *qr, int32 level);
+/* The same from teacher scores the caller has already read. */
+extern void hn_fn_teacher_from_scores(HnFnTeacher *t, const HnPairScores *ps,
+									  const HnIds *check_qids);
+extern void hn_fn_teacher_calibrate(HnFnTeacher *t, const HnJudgments *qr, int32 level);
 extern bool hn_fn_teacher_p(const HnFnTeacher *t, bool platt, const HnIds *q, int64 qi,
 							const HnIds *d, int64 di, double *score, double *p);
 

@@ -59,7 +59,7 @@ put_row(HnSrf *srf, const char *run, const char *scope, int32 lo, int32 hi, bool
 
 /* Adds one query's ranked list (positions lo..hi of the run order). */
 static void
-tally_query(const HnFnRuns *runs, const HnFnQrels *qr, const ReportArgs *a,
+tally_query(const HnFnRuns *runs, const HnJudgments *qr, const ReportArgs *a,
 			int64 lo, int64 hi, Tally *cut, Tally *buck, bool *seen)
 {
 	int64		n = hi - lo;
@@ -106,7 +106,7 @@ tally_query(const HnFnRuns *runs, const HnFnQrels *qr, const ReportArgs *a,
 }
 
 static void
-report_run(HnSrf *srf, const HnFnRuns *runs, const HnFnQrels *qr, const ReportArgs *a,
+report_run(HnSrf *srf, const HnFnRuns *runs, const HnJudgments *qr, const ReportArgs *a,
 		   int r, int64 lo, int64 hi)
 {
 	Tally	   *cut = palloc0(sizeof(Tally) * a->nks);
@@ -147,7 +147,7 @@ hardneg_pooling_report(PG_FUNCTION_ARGS)
 	char	   *qrels_sql = hn_fn_text_arg(fcinfo, 1, "qrels");
 	ReportArgs	a;
 	HnFnRuns	runs;
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	HnSrf		srf;
 	int64		lo = 0;
 
@@ -169,7 +169,7 @@ hardneg_pooling_report(PG_FUNCTION_ARGS)
 
 	hn_srf_begin(fcinfo, &srf);
 	hn_fn_read_runs(&runs, "run", run_sql);
-	hn_fn_read_qrels(&qr, qrels_sql);
+	hn_judgments_read(&qr, qrels_sql, false);
 	hn_ids_check_kinds("run", runs.qid, "qrels", qr.qid);
 	for (int r = 0; r < runs.nruns; r++)
 	{

@@ -22,7 +22,7 @@ enum
 struct HnFnScorer
 {
 	HnFnScorerConfig cfg;
-	HnFnQrels	qr;
+	HnJudgments	qr;
 	/* propensity */
 	HnFnPool	pool;
 	bool		has_pool;
@@ -117,7 +117,10 @@ hn_fn_scorer_begin(const HnFnScorerConfig *cfg)
 	s->cfg.methods = resolve_auto(cfg);
 	cfg = &s->cfg;
 	check_config(cfg);
-	hn_fn_read_qrels(&s->qr, cfg->qrels);
+	if (cfg->qrels_read)
+		s->qr = *cfg->qrels_read;
+	else
+		hn_judgments_read(&s->qr, cfg->qrels, false);
 	if ((cfg->methods & (HN_FN_PROPENSITY | HN_FN_CALIBRATED)) && cfg->pooled_runs)
 	{
 		hn_fn_pool_build(&s->pool, &s->qr, cfg->pooled_runs, cfg->edges, cfg->nedges, cfg->level);
@@ -139,7 +142,10 @@ hn_fn_scorer_begin(const HnFnScorerConfig *cfg)
 	}
 	if (cfg->methods & HN_FN_TEACHER)
 	{
-		hn_fn_read_teacher(&s->teacher, cfg->teacher_scores, s->qr.qid);
+		if (cfg->teacher_read)
+			hn_fn_teacher_from_scores(&s->teacher, cfg->teacher_read, s->qr.qid);
+		else
+			hn_fn_read_teacher(&s->teacher, cfg->teacher_scores, s->qr.qid);
 		if (cfg->platt)
 			hn_fn_teacher_calibrate(&s->teacher, &s->qr, cfg->level);
 	}

@@ -10,8 +10,10 @@
  * observe feeds the propensity model's relevance rate per mining-rank bucket
  * and must see every query's raw candidates, known positives included, before
  * the first score (it is a no-op without 'propensity').  Inputs named by SQL
- * strings are read as the calling user at begin; ids must be of the kind
- * (bigint or text) of the ids later passed in.
+ * strings are read as the calling user at begin, unless the caller passes
+ * what it has already read (qrels_read, teacher_read, the batches): each
+ * caller's query then runs once per call.  Ids must be of the kind (bigint
+ * or text) of the ids later passed in.
  */
 #ifndef HN_FN_SCORER_H
 #define HN_FN_SCORER_H
@@ -19,6 +21,7 @@
 #include "postgres.h"
 
 #include "falseneg/falseneg.h"
+#include "io/judgments.h"
 #include "io/reader.h"
 
 typedef struct HnFnScorerConfig
@@ -27,6 +30,7 @@ typedef struct HnFnScorerConfig
 	double		threshold;		/* drop iff combined p > threshold */
 	int32		level;			/* relevant iff relevance >= level */
 	const char *qrels;			/* SQL: query_id, doc_id[, relevance] */
+	const HnJudgments *qrels_read;	/* or the judgments the caller has read */
 	/* propensity */
 	const char *pooled_runs;	/* SQL or NULL (pi = judged ? 1 : 0) */
 	const int32 *edges;
@@ -43,6 +47,7 @@ typedef struct HnFnScorerConfig
 	HnMetric	metric;
 	/* teacher */
 	const char *teacher_scores; /* SQL: query_id, doc_id, score */
+	const HnPairScores *teacher_read;	/* or the scores the caller has read */
 	bool		platt;			/* calibrate on the judged pairs of qrels */
 } HnFnScorerConfig;
 

@@ -5,6 +5,27 @@
 #include "postgres.h"
 
 #include "io/progress.h"
+#include "utils/guc.h"
+
+static bool hn_progress_setting = false;
+
+bool
+hn_progress_enabled(void)
+{
+	return hn_progress_setting;
+}
+
+void
+hn_progress_init(void)
+{
+	DefineCustomBoolVariable("hardneg.progress",
+							 "Report the progress of long hardneg calls as NOTICEs.",
+							 NULL,
+							 &hn_progress_setting,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+}
 
 void
 hn_progress_begin(HnProgress *pr, const char *what, const char *unit, int64 total)

@@ -21,7 +21,8 @@ typedef struct HnProgress
 	instr_time	last;
 } HnProgress;
 
-/* hardneg.progress (the setting lives in src/knn/knn_search.c). */
+/* hardneg.progress: registered by hn_progress_init (from _PG_init). */
+extern void hn_progress_init(void);
 extern bool hn_progress_enabled(void);
 
 extern void hn_progress_begin(HnProgress *pr, const char *what, const char *unit, int64 total);

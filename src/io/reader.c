@@ -13,6 +13,7 @@
 #include "commands/extension.h"
 #include "embedding/embedding.h"
 #include "executor/spi.h"
+#include "parser/parser.h"
 #include "parser/scansup.h"
 #include "io/halfvec.h"
 #include "io/reader.h"
@@ -52,8 +53,11 @@ struct HnReader
 	const HnColumnSpec *spec;
 	int			ncols;
 	Portal		portal;
+	SPIPlanPtr	plan;			/* statements: prepared once, run per call */
+	bool		planned;		/* plans[] filled from a result's tupdesc */
 	ColumnPlan *plans;
 	MemoryContext batch_cxt;	/* where batches live: the caller's context */
+	MemoryContext long_cxt;		/* statements: the context at prepare */
 	MemoryContext row_cxt;		/* detoasted values of one fetch chunk */
 	int64		rows_read;
 	bool		done;
@@ -202,46 +206,17 @@ HnReader *
 hn_reader_open(const char *what, const char *sql,
 			   const HnColumnSpec *spec, int ncols)
 {
-	HnReader   *reader = palloc0(sizeof(HnReader));
-	SPIPlanPtr	plan;
+	HnReader   *reader = hn_statement_prepare(what, sql, 0, NULL, spec, ncols);
 
-	reader->what = what;
-	reader->sql = sql;
-	reader->spec = spec;
-	reader->ncols = ncols;
-	reader->batch_cxt = CurrentMemoryContext;
-	reader->row_cxt = AllocSetContextCreate(CurrentMemoryContext, "hardneg reader rows",
-											ALLOCSET_DEFAULT_SIZES);
-	reader->plans = palloc0(sizeof(ColumnPlan) * ncols);
-
-	if (sql == NULL || sql[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the %s query is empty", what),
-				 errhint("Pass a query string such as 'SELECT id, embedding FROM docs'.")));
-
-	reader->errcb.callback = reader_error_context;
-	reader->errcb.arg = reader;
 	reader->errcb.previous = error_context_stack;
 	error_context_stack = &reader->errcb;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the %s query: %s", what,
-			 SPI_result_code_string(SPI_result));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("the %s query must be a single statement that returns rows", what),
-				 errhint("Pass one SELECT (or VALUES, or TABLE) statement.")));
-	reader->portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	reader->portal = SPI_cursor_open(NULL, reader->plan, NULL, NULL, false);
 	for (int i = 0; i < ncols; i++)
 		plan_column(reader, i, reader->portal->tupDesc);
+	reader->planned = true;
 
 	/*
-	 * SPI_connect left us in SPI's procedure context, which SPI_finish
+	 * SPI_cursor_open left us in SPI's procedure context, which SPI_finish
 	 * deletes: give the caller back its own context for what it allocates
 	 * between batches.
 	 */
@@ -605,13 +580,13 @@ void
 hn_reader_close(HnReader *reader)
 {
 	SPI_cursor_close(reader->portal);
-	SPI_finish();
-	MemoryContextDelete(reader->row_cxt);
+	hn_statement_close(reader);
 }
 
 HnBatch *
 hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int ncols)
 {
+	MemoryContext caller = CurrentMemoryContext;
 	HnReader   *reader = hn_reader_open(what, sql, spec, ncols);
 	HnBatch    *batch = palloc0(sizeof(HnBatch));
 
@@ -621,30 +596,134 @@ hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int nco
 	while (fetch_rows(reader, batch, PG_INT64_MAX / 2) && !reader->done)
 		;
 	error_context_stack = reader->errcb.previous;
+	/* SPI calls leave SPI's context current: close from the caller's */
+	MemoryContextSwitchTo(caller);
 	hn_reader_close(reader);
 	return batch;
+}
+
+/* ---------- prepared statements ---------- */
+
+HnReader *
+hn_statement_prepare(const char *what, const char *sql, int nparams, Oid *argtypes,
+					 const HnColumnSpec *spec, int ncols)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	HnReader   *reader = palloc0(sizeof(HnReader));
+
+	reader->what = what;
+	reader->sql = sql;
+	reader->spec = spec;
+	reader->ncols = ncols;
+	reader->batch_cxt = reader->long_cxt = caller;
+	reader->row_cxt = AllocSetContextCreate(caller, "hardneg statement rows",
+											ALLOCSET_DEFAULT_SIZES);
+	reader->plans = palloc0(sizeof(ColumnPlan) * ncols);
+	if (sql == NULL || sql[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s query is empty", what),
+				 errhint("Pass a query string such as 'SELECT id, embedding FROM docs'.")));
+	reader->errcb.callback = reader_error_context;
+	reader->errcb.arg = reader;
+	reader->errcb.previous = error_context_stack;
+	error_context_stack = &reader->errcb;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	reader->plan = SPI_prepare(sql, nparams, argtypes);
+	if (reader->plan == NULL)
+		elog(ERROR, "could not prepare the %s query: %s", what,
+			 SPI_result_code_string(SPI_result));
+	if (!SPI_is_cursor_plan(reader->plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("the %s query must be a single statement that returns rows", what),
+				 errhint("Pass one SELECT (or VALUES, or TABLE) statement.")));
+	error_context_stack = reader->errcb.previous;
+	MemoryContextSwitchTo(caller);
+	return reader;
+}
+
+HnBatch *
+hn_statement_run(HnReader *reader, Datum *values, int64 maxrows)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	HnBatch    *batch = palloc0(sizeof(HnBatch));
+
+	reader->errcb.previous = error_context_stack;
+	error_context_stack = &reader->errcb;
+	reader->portal = SPI_cursor_open(NULL, reader->plan, values, NULL, true);
+	if (!reader->planned)
+	{
+		/* output functions' caches must outlive this call's context */
+		reader->batch_cxt = reader->long_cxt;
+		for (int i = 0; i < reader->ncols; i++)
+			plan_column(reader, i, reader->portal->tupDesc);
+		reader->planned = true;
+	}
+	reader->batch_cxt = caller;
+	init_batch(reader, batch);
+	reader->done = false;
+	reader->rows_read = 0;
+	fetch_rows(reader, batch, Max(maxrows, 1));
+	SPI_cursor_close(reader->portal);
+	reader->portal = NULL;
+	error_context_stack = reader->errcb.previous;
+	MemoryContextSwitchTo(caller);
+	return batch;
+}
+
+/* Also the end of hn_reader_close: SPI_finish would return to the open's context. */
+void
+hn_statement_close(HnReader *reader)
+{
+	MemoryContext caller = CurrentMemoryContext;
+
+	SPI_finish();
+	MemoryContextDelete(reader->row_cxt);
+	MemoryContextSwitchTo(caller);
+}
+
+/*
+ * sql as a subquery "(sql\n)".  The raw parser says where the one
+ * statement ends, so a trailing semicolon and anything after it (a comment)
+ * are left out; the closing parenthesis goes on a line of its own so that a
+ * trailing "--" comment cannot swallow it.
+ */
+char *
+hn_reader_subquery(const char *sql)
+{
+	List	   *stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+	int			from = 0,
+				len = strlen(sql);
+
+	if (list_length(stmts) == 1)
+	{
+		RawStmt    *rs = linitial_node(RawStmt, stmts);
+
+		from = rs->stmt_location;
+		len = rs->stmt_len > 0 ? rs->stmt_len : len - from;
+	}
+	while (len > 0 && (sql[from + len - 1] == ';' || scanner_isspace(sql[from + len - 1])))
+		len--;
+	return psprintf("(%.*s\n)", len, sql + from);
 }
 
 /*
  * Rows of sql, counted by running it once more as a subquery: for progress
  * totals only (hardneg.progress), where the stream's length is not known
- * before its end.  A trailing semicolon is dropped, and the closing
- * parenthesis goes on a line of its own so that a trailing comment cannot
- * swallow it.
+ * before its end.
  */
 int64
 hn_reader_count(const char *what, const char *sql)
 {
 	MemoryContext caller = CurrentMemoryContext;
-	int			len = strlen(sql);
 	int64		n;
 	bool		isnull;
 
-	while (len > 0 && (sql[len - 1] == ';' || scanner_isspace(sql[len - 1])))
-		len--;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM (%.*s\n) hn_count", len, sql),
+	if (SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s hn_count", hn_reader_subquery(sql)),
 					false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not count the rows of the %s query", what);
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

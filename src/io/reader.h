@@ -77,7 +77,8 @@ typedef struct HnReader HnReader;
 /*
  * Opens a cursor over sql.  "what" names the input in messages ("queries",
  * "corpus", "qrels", "run").  Batches are allocated in the memory context
- * current at the call, which is current again on return; the SPI connection
+ * current at the open; every function here returns with the context that
+ * was current at its call (callers never switch back); the SPI connection
  * stays open until close.  SPI connections nest: close readers in the
  * reverse order of opening (hn_read_all opens and closes its own).
  */
@@ -91,6 +92,22 @@ extern HnReader *hn_reader_open(const char *what, const char *sql,
  */
 extern bool hn_reader_next(HnReader *reader, HnBatch *batch, int64 maxrows);
 extern void hn_reader_close(HnReader *reader);
+
+/*
+ * A statement with parameters, prepared once and run many times (the
+ * per-query index searches): the same column specs, conversions and
+ * errors as a reader.  SPI stays connected from prepare to close (nest as
+ * readers do).  run returns a new batch of at most maxrows rows of one
+ * execution, allocated in the memory context current at the call (a
+ * per-query context frees it), which is current again on return.
+ */
+extern HnReader *hn_statement_prepare(const char *what, const char *sql, int nparams,
+									  Oid *argtypes, const HnColumnSpec *spec, int ncols);
+extern HnBatch *hn_statement_run(HnReader *reader, Datum *values, int64 maxrows);
+extern void hn_statement_close(HnReader *reader);
+
+/* sql as a parenthesised subquery, safe from a trailing ';' or "--" comment. */
+extern char *hn_reader_subquery(const char *sql);
 
 /* Rows sql returns (runs it once more, as the caller): progress totals. */
 extern int64 hn_reader_count(const char *what, const char *sql);

@@ -14,7 +14,6 @@
 #include <math.h>
 
 #include "kernels/distance.h"
-#include "hardneg.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 

@@ -25,6 +25,9 @@ typedef struct HnDistanceKernels
 								 float *dot, float *aa, float *bb);
 } HnDistanceKernels;
 
+/* Registers hardneg.simd and picks the kernels for this CPU (_PG_init). */
+extern void hn_kernels_init(void);
+
 /* The active kernels; never NULL after hn_kernels_init(). */
 extern const HnDistanceKernels *hn_distance;
 

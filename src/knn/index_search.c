@@ -4,18 +4,18 @@
  *		the corpus table has one (see index_search.h).
  *
  * Scores come back from the operator's distance: similarity = -distance
- * for <-> and <#> (negative inner product), 1 - distance for <=>.
+ * for <-> and <#> (negative inner product), 1 - distance for <=>.  The
+ * statement is prepared and run through io/reader.h like every input
+ * query: this file builds its text and turns its rows into scores.
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <math.h>
 
 #include "catalog/namespace.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "embedding/embedding.h"
-#include "executor/spi.h"
 #include "knn/index_search.h"
 #include "lib/stringinfo.h"
 #include "nodes/value.h"
@@ -27,7 +27,7 @@ struct HnIndexSearch
 {
 	HnMetric	metric;
 	int			k;
-	SPIPlanPtr	plan;
+	HnReader   *statement;		/* the prepared per-query search */
 };
 
 const char *
@@ -95,34 +95,31 @@ hn_index_search_check_type(const char *caller, HnMetric metric, Oid vectype)
 				 errhint("Store the corpus embeddings as embedding (or pgvector's vector) with an index on them, or use method => 'exact'.")));
 }
 
+/* Columns of the search statement, read like any input (io/reader.h). */
+static const HnColumnSpec search_spec[] = {
+	{"id", HN_COL_ID, true, false},
+	{"distance", HN_COL_FLOAT8, true, true},
+};
+
 HnIndexSearch *
 hn_index_search_begin(const char *corpus_sql, HnMetric metric, int k, Oid vectype)
 {
-	MemoryContext caller = CurrentMemoryContext;
 	HnIndexSearch *s = palloc0(sizeof(HnIndexSearch));
-	const char *op = hn_metric_operator(metric);
 	char	   *qop;
-	char	   *corpus = pstrdup(corpus_sql);
-	int			len = strlen(corpus);
 	StringInfoData sql;
 
 	s->metric = metric;
 	s->k = k;
-	/* the corpus query becomes a subquery: drop a trailing semicolon */
-	while (len > 0 && (corpus[len - 1] == ';' || isspace((unsigned char) corpus[len - 1])))
-		corpus[--len] = '\0';
 	/* around the caller's query, every name is schema-qualified */
-	qop = psprintf("OPERATOR(%s.%s)", quote_identifier(type_schema(vectype)), op);
+	qop = psprintf("OPERATOR(%s.%s)", quote_identifier(type_schema(vectype)),
+				   hn_metric_operator(metric));
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT c.id, (c.embedding %s $1)::pg_catalog.float8 FROM (%s) c ORDER BY c.embedding %s $1 LIMIT %d",
-					 qop, corpus, qop, k);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	s->plan = SPI_prepare(sql.data, 1, &vectype);
-	if (s->plan == NULL)
-		elog(ERROR, "could not prepare the index search: %s", SPI_result_code_string(SPI_result));
-	MemoryContextSwitchTo(caller);
+					 "SELECT c.id, (c.embedding %s $1)::pg_catalog.float8 AS distance FROM %s c "
+					 "ORDER BY c.embedding %s $1 LIMIT %d",
+					 qop, hn_reader_subquery(corpus_sql), qop, k);
+	s->statement = hn_statement_prepare("corpus", sql.data, 1, &vectype,
+										search_spec, lengthof(search_spec));
 	return s;
 }
 
@@ -141,51 +138,19 @@ int
 hn_index_search_run(HnIndexSearch *s, const float *query, int dim,
 					HnIds *ids, float **scores)
 {
-	MemoryContext caller = CurrentMemoryContext;
 	Datum		param = query_datum(query, dim);
-	SPITupleTable *tt;
-	uint64		n;
-	Oid			idtype;
+	HnBatch    *b = hn_statement_run(s->statement, &param, s->k);
+	HnColumn   *dist = &b->cols[1];
 
-	if (SPI_execute_plan(s->plan, &param, NULL, true, s->k) != SPI_OK_SELECT)
-		elog(ERROR, "the index search failed");
-	MemoryContextSwitchTo(caller);	/* SPI leaves its own context current */
-	tt = SPI_tuptable;
-	n = SPI_processed;
-	idtype = SPI_gettypeid(tt->tupdesc, 1);
-	memset(ids, 0, sizeof(HnIds));
-	ids->typid = idtype;
-	ids->is_text = !(idtype == INT2OID || idtype == INT4OID || idtype == INT8OID);
-	if (ids->is_text)
-		ids->texts = palloc(sizeof(char *) * Max(n, 1));
-	else
-		ids->ints = palloc(sizeof(int64) * Max(n, 1));
-	*scores = palloc(sizeof(float) * Max(n, 1));
-	for (uint64 r = 0; r < n; r++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull);
-
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("column \"id\" of the corpus query is NULL"),
-					 errhint("Filter the rows out with WHERE id IS NOT NULL, or fill them in.")));
-		if (ids->is_text)
-			ids->texts[r] = SPI_getvalue(tt->vals[r], tt->tupdesc, 1);
-		else
-			ids->ints[r] = idtype == INT8OID ? DatumGetInt64(d) :
-				idtype == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d);
-		d = SPI_getbinval(tt->vals[r], tt->tupdesc, 2, &isnull);
-		(*scores)[r] = isnull ? -INFINITY : distance_to_score(s->metric, DatumGetFloat8(d));
-	}
-	SPI_freetuptable(tt);
-	return (int) n;
+	*ids = b->cols[0].ids;
+	*scores = palloc(sizeof(float) * Max(b->nrows, 1));
+	for (int64 r = 0; r < b->nrows; r++)
+		(*scores)[r] = dist->isnull[r] ? -INFINITY : distance_to_score(s->metric, dist->f8[r]);
+	return (int) b->nrows;
 }
 
 void
 hn_index_search_end(HnIndexSearch *s)
 {
-	/* SPI_finish returns to the context that was current at begin */
-	SPI_finish();
+	hn_statement_close(s->statement);
 }

@@ -25,9 +25,9 @@ extern const char *hn_metric_operator(HnMetric metric);
 extern void hn_index_search_check_type(const char *caller, HnMetric metric, Oid vectype);
 
 /*
- * Connects to SPI and prepares
- *		SELECT c.id, (c.embedding OP $1)::float8 FROM (<corpus>) c
- *		ORDER BY c.embedding OP $1 LIMIT k
+ * Prepares (io/reader.h's statements, SPI connected until end)
+ *		SELECT c.id, (c.embedding OP $1)::float8 AS distance FROM (<corpus>
+ *		) c ORDER BY c.embedding OP $1 LIMIT k
  * for vectors of type vectype.  Close with hn_index_search_end, in the
  * reverse order of any reader opened after it.
  */

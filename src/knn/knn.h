@@ -1,6 +1,7 @@
 /*
  * knn.h
- *		knn_search(): shared declarations of the SQL entry and its two methods.
+ *		knn_search(): the entry (knn_search.c) parses and dispatches to its two
+ *		methods (knn_exact.c, knn_index.c); what they share is knn_common.c.
  */
 #ifndef HN_KNN_H
 #define HN_KNN_H
@@ -68,7 +69,5 @@ extern void hn_knn_emit(HnSrf *srf, const KnnArgs *args,
 
 extern void hn_knn_exact(const KnnArgs *args, HnSrf *srf);
 extern void hn_knn_index(const KnnArgs *args, HnSrf *srf);
-
-extern void hn_knn_init(void);
 
 #endif							/* HN_KNN_H */

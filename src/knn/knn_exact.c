@@ -142,14 +142,11 @@ run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
 	pass.cxt = AllocSetContextCreate(run_cxt, "knn_search pass", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(pass.cxt);
 	reader = hn_reader_open("corpus", args->corpus_sql, hn_knn_input_spec, 2);
-	/* hn_reader_open entered SPI's context: allocate the kernel in ours */
-	MemoryContextSwitchTo(pass.cxt);
 	more = hn_reader_next(reader, &batch, chunk_rows(block->dim));
 	/* text ids: ties are decided by the ids themselves, see exact_knn.h */
 	text_ids = more && batch.cols[KNN_COL_ID].ids.is_text;
 	if (more)
 		hn_knn_check_id_type("corpus", &batch.cols[KNN_COL_ID].ids, args->id_type);
-	MemoryContextSwitchTo(pass.cxt);	/* SPI left its own context current */
 	knn = hn_knn_begin(block->vec, block->n, block->dim, args->metric, args->k,
 					   text_ids ? text_key_cmp : NULL, &pass);
 	while (more)
@@ -168,7 +165,6 @@ run_pass(const KnnArgs *args, HnSrf *srf, KnnQueryBlock *block, int block_no,
 		more = hn_reader_next(reader, &batch, chunk_rows(block->dim));
 	}
 	hn_reader_close(reader);
-	MemoryContextSwitchTo(pass.cxt);
 	hn_knn_finish(knn);
 	kp->ndocs = hn_knn_docs_seen(knn);
 	kp->queries_done += block->n;
@@ -201,12 +197,9 @@ hn_knn_exact(const KnnArgs *args, HnSrf *srf)
 	/* the query stream's length is unknown before its end: count it for the total */
 	hn_progress_begin(&kp.pr, "knn_search", "queries",
 					  hn_progress_enabled() ? hn_reader_count("queries", args->queries_sql) : -1);
-	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
-	MemoryContextSwitchTo(run_cxt);
 	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k, args->id_type))
 	{
-		MemoryContextSwitchTo(run_cxt);
 		if (args->metric == HN_METRIC_COSINE)
 			hn_knn_check_nonzero("queries", &block.ids, block.vec, block.n, block.dim);
 		run_pass(args, srf, &block, ++block_no, run_cxt, &kp);

@@ -4,8 +4,8 @@
  *		query vector, so the planner can use whatever ANN index the corpus
  *		table has (hardneg's own or pgvector's HNSW / IVFFlat).
  *
- * The per-query statement is
- *		SELECT c.id, (c.embedding OP $1)::float8
+ * The per-query statement (index_search.c, run through io/reader.h) is
+ *		SELECT c.id, (c.embedding OP $1)::float8 AS distance
  *		  FROM (<corpus>) c ORDER BY c.embedding OP $1 LIMIT k
  * with OP <-> (l2), <#> (negative inner product) or <=> (cosine distance),
  * the operators shared by hardneg's embedding and pgvector's vector.  Results
@@ -15,18 +15,13 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <math.h>
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "embedding/embedding.h"
-#include "executor/spi.h"
 #include "knn/index_search.h"
 #include "knn/knn.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -116,16 +111,13 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 	/* the query stream's length is unknown before its end: count it for the total */
 	hn_progress_begin(&pr, "knn_search", "queries searched",
 					  hn_progress_enabled() ? hn_reader_count("queries", args->queries_sql) : -1);
-	MemoryContextSwitchTo(run_cxt);
 	qreader = hn_reader_open("queries", args->queries_sql, hn_knn_input_spec, 2);
-	MemoryContextSwitchTo(run_cxt);
 	while (hn_knn_read_queries(qreader, &qbatch, &block, args->k, args->id_type))
 	{
 		if (search == NULL)
 		{
 			Oid			vectype = corpus_vector_type(args, block.dim);
 
-			MemoryContextSwitchTo(run_cxt);
 			if (!OidIsValid(vectype))
 				break;
 			search = hn_index_search_begin(args->corpus_sql, args->metric, args->k, vectype);
@@ -140,7 +132,6 @@ hn_knn_index(const KnnArgs *args, HnSrf *srf)
 			done++;
 			hn_progress_tick(&pr, done, NULL);
 		}
-		MemoryContextSwitchTo(run_cxt);
 	}
 	if (search != NULL)
 		hn_index_search_end(search);

@@ -318,6 +318,7 @@ hn_compare_runs(PG_FUNCTION_ARGS)
 
 	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	all = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), true, &run_ids);
+	hn_metrics_check_kinds(qrels, all, "runs");
 	runs = hn_split_runs(all, run_ids, &nruns);
 	b = find_baseline(runs, nruns, baseline);
 	evals = palloc(sizeof(HnRunEval *) * nruns);

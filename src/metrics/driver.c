@@ -14,6 +14,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "io/judgments.h"
 #include "io/reader.h"
 #include "io/srf.h"
 #include "kernels/rng.h"
@@ -35,6 +36,8 @@ typedef struct QrelsQuery
 
 struct HnQrels
 {
+	bool		text_q;			/* the ids' kinds in the qrels query */
+	bool		text_d;
 	int			nq;
 	QrelsQuery *queries;		/* sorted by qid */
 	int64		positive_rows;	/* rows with grade > 0: -c's num_rel recount */
@@ -88,16 +91,6 @@ cmp_qrel_row(const void *a, const void *b, void *arg)
 	return c != 0 ? c : strcmp(x->doc, y->doc);
 }
 
-static void
-check_grade(int32 grade, int64 row)
-{
-	if (grade > HN_MAX_GRADE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("relevance %d in row " INT64_FORMAT " of the qrels query is too large", grade, row + 1),
-				 errhint("Relevance grades must be at most %d (trec_eval uses -127..127).", HN_MAX_GRADE)));
-}
-
 /* Per-grade judgment counts of one query (negative grades not counted). */
 static void
 count_levels(QrelsQuery *q)
@@ -116,81 +109,90 @@ count_levels(QrelsQuery *q)
 			q->num_levels = g + 1;
 }
 
+/*
+ * The judgments (read, with the duplicate rule, by io/judgments.h) grouped
+ * per query in byte order, as trec_eval holds them.
+ */
 HnQrels *
 hn_qrels_read(const char *sql)
 {
-	static const HnColumnSpec spec[] = {
-		{"query_id", HN_COL_ID, true, false},
-		{"doc_id", HN_COL_ID, true, false},
-		{"relevance", HN_COL_INT4, true, false},
-	};
-	HnBatch    *b = hn_read_all("qrels", sql, spec, lengthof(spec));
-	char	  **qid = ids_as_text(&b->cols[0].ids, b->nrows);
-	char	  **doc = ids_as_text(&b->cols[1].ids, b->nrows);
+	HnJudgments j;
+	char	  **qid;
+	char	  **doc;
 	QrelRow    *rows;
 	HnQrels    *qrels = palloc0(sizeof(HnQrels));
 	int64		start = 0;
 	int64		cap = 16;
 
-	if (b->nrows == 0)
+	hn_judgments_read(&j, sql, true);
+	if (j.n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the qrels query returned no rows"),
 				 errhint("Queries are evaluated against their judgments: pass a non-empty qrels query.")));
-	rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(QrelRow) * b->nrows);
-	for (int64 i = 0; i < b->nrows; i++)
+	qrels->text_q = j.qid->is_text;
+	qrels->text_d = j.did->is_text;
+	qid = ids_as_text(j.qid, j.n);
+	doc = ids_as_text(j.did, j.n);
+	rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(QrelRow) * j.n);
+	for (int64 i = 0; i < j.n; i++)
 	{
-		check_grade(b->cols[2].i4[i], i);
 		rows[i].qid = qid[i];
 		rows[i].doc = doc[i];
-		rows[i].grade = b->cols[2].i4[i];
+		rows[i].grade = j.rel[i];
 		if (rows[i].grade > 0)
 			qrels->positive_rows++;
 	}
-	qsort_interruptible(rows, b->nrows, sizeof(QrelRow), cmp_qrel_row, NULL);
+	qsort_interruptible(rows, j.n, sizeof(QrelRow), cmp_qrel_row, NULL);
+
 	/*
 	 * Grown by doubling, not by one per query: that copied the array once per
 	 * query (quadratic, 20,000 queries held a cancel for 10 s under ASan).
 	 */
 	qrels->queries = palloc0(sizeof(QrelsQuery) * cap);
-	for (int64 i = 1; i <= b->nrows; i++)
+	for (int64 i = 1; i <= j.n; i++)
 	{
+		QrelsQuery *q;
+		int64		n = i - start;
+
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (i < b->nrows && strcmp(rows[i].qid, rows[start].qid) == 0)
-		{
-			if (strcmp(rows[i].doc, rows[i - 1].doc) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_CARDINALITY_VIOLATION),
-						 errmsg("duplicate judgment of document \"%s\" for query \"%s\" in the qrels",
-								rows[i].doc, rows[i].qid),
-						 errhint("Keep one row per (query_id, doc_id), e.g. SELECT DISTINCT ON (query_id, doc_id) ... .")));
+		if (i < j.n && strcmp(rows[i].qid, rows[start].qid) == 0)
 			continue;
-		}
+		if (qrels->nq == cap)
 		{
-			QrelsQuery *q;
-			int64		n = i - start;
-
-			if (qrels->nq == cap)
-			{
-				cap *= 2;
-				qrels->queries = repalloc_huge(qrels->queries, sizeof(QrelsQuery) * cap);
-			}
-			q = &qrels->queries[qrels->nq++];
-			q->qid = rows[start].qid;
-			q->n = n;
-			q->docs = palloc(sizeof(char *) * n);
-			q->grades = palloc(sizeof(int32) * n);
-			for (int64 j = 0; j < n; j++)
-			{
-				q->docs[j] = (char *) rows[start + j].doc;
-				q->grades[j] = rows[start + j].grade;
-			}
-			count_levels(q);
+			cap *= 2;
+			qrels->queries = repalloc_huge(qrels->queries, sizeof(QrelsQuery) * cap);
 		}
+		q = &qrels->queries[qrels->nq++];
+		q->qid = rows[start].qid;
+		q->n = n;
+		q->docs = palloc(sizeof(char *) * n);
+		q->grades = palloc(sizeof(int32) * n);
+		for (int64 k = 0; k < n; k++)
+		{
+			q->docs[k] = (char *) rows[start + k].doc;
+			q->grades[k] = rows[start + k].grade;
+		}
+		count_levels(q);
 		start = i;
 	}
 	return qrels;
+}
+
+void
+hn_metrics_check_kinds(const HnQrels *qrels, const HnRunRows *run, const char *what)
+{
+	bool		q_differs = qrels->text_q != run->text_q;
+
+	if (run->n == 0 || (!q_differs && qrels->text_d == run->text_d))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("the %s query has %s ids but the qrels query has %s ids", what,
+					(q_differs ? run->text_q : run->text_d) ? "text" : "integer",
+					(q_differs ? qrels->text_q : qrels->text_d) ? "text" : "integer"),
+			 errhint("Cast the id columns of both queries to one type, e.g. ::text (ids compare as text in byte order either way).")));
 }
 
 /*
@@ -219,6 +221,8 @@ hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
 	HnRunRows  *run = palloc0(sizeof(HnRunRows));
 
 	run->n = b->nrows;
+	run->text_q = b->cols[0].ids.is_text;
+	run->text_d = b->cols[1].ids.is_text;
 	run->qid = ids_as_text(&b->cols[0].ids, b->nrows);
 	run->doc = ids_as_text(&b->cols[1].ids, b->nrows);
 	run->score = b->cols[2].f8;
@@ -948,6 +952,7 @@ hn_trec_eval(PG_FUNCTION_ARGS)
 
 	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	run = hn_run_rows_read(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, &run_ids);
+	hn_metrics_check_kinds(qrels, run, "run");
 	if (run_ids != NULL)
 		slices = hn_split_runs(run, run_ids, &nruns);
 	else

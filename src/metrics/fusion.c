@@ -412,15 +412,20 @@ fuse(const FuseInput *in, const FuseSpec *spec)
 	return out;
 }
 
-/* Reads the runs query once and ranks every run. */
+/*
+ * Reads the runs query once and ranks every run; with qrels (the tuner) the
+ * ids must be of the qrels' kinds.
+ */
 static FuseInput *
-read_runs(const char *sql)
+read_runs(const char *sql, const HnQrels *qrels)
 {
 	FuseInput  *in = palloc0(sizeof(FuseInput));
 	char	  **run_ids;
 	HnRunRows  *all = hn_run_rows_read(sql, true, &run_ids);
 	HnRunSlice *slices = hn_split_runs(all, run_ids, &in->nruns);
 
+	if (qrels)
+		hn_metrics_check_kinds(qrels, all, "runs");
 	if (in->nruns == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -557,7 +562,7 @@ hn_fuse_runs(PG_FUNCTION_ARGS)
 	check_spec(&spec, !PG_ARGISNULL(4), needs_weights);
 	hn_srf_begin(fcinfo, &srf);
 
-	in = read_runs(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	in = read_runs(text_to_cstring(PG_GETARG_TEXT_PP(0)), NULL);
 	spec.weights = weights_arg(fcinfo, 4, in->nruns);
 	out = fuse(in, &spec);
 	for (int q = 0; q < out->nq; q++)
@@ -673,7 +678,7 @@ hn_fuse_runs_tune(PG_FUNCTION_ARGS)
 	hn_srf_begin(fcinfo, &srf);
 
 	qrels = hn_qrels_read(text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	in = read_runs(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	in = read_runs(text_to_cstring(PG_GETARG_TEXT_PP(0)), qrels);
 	w = palloc(sizeof(double) * in->nruns);
 	best_w = palloc(sizeof(double) * in->nruns);
 	trial_cxt = AllocSetContextCreate(CurrentMemoryContext, "fuse_runs_tune trial",

@@ -21,8 +21,6 @@
 /* trec_eval's floor for geometric means (MIN_GEO_MEAN) and infAP's epsilon. */
 #define HN_MIN_GEO_MEAN 0.00001
 #define HN_INFAP_EPSILON 0.00001
-/* Grades above this are rejected: per-grade counts are arrays. */
-#define HN_MAX_GRADE 65535
 
 /* One evaluated query, after -M and -J. */
 typedef struct HnQueryEval
@@ -174,6 +172,8 @@ typedef struct HnQrels HnQrels;
 typedef struct HnRunRows
 {
 	int64		n;
+	bool		text_q;			/* the ids' kinds in the run query */
+	bool		text_d;
 	char	  **qid;
 	char	  **doc;
 	double	   *score;
@@ -197,6 +197,9 @@ typedef struct HnRunSlice
 
 extern HnQrels *hn_qrels_read(const char *sql);
 extern HnRunRows *hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids);
+
+/* Errors (42804) unless the run's ids are of the qrels' kinds (judgments.h). */
+extern void hn_metrics_check_kinds(const HnQrels *qrels, const HnRunRows *run, const char *what);
 /* One run's rankings without judgments: queries in byte order, trec_eval order. */
 typedef struct HnRanking
 {

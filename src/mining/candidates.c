@@ -120,6 +120,86 @@ index_candidates(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w, 
 	w->ncand = Min(w->ncand, pool);
 }
 
+/* ---------- dense candidates kept between the two passes ---------- */
+
+typedef struct HnDenseKeep
+{
+	bool		complete;		/* every observed query kept: reuse */
+	int64	   *start;			/* per query row: first entry, -1 not kept */
+	int32	   *count;
+	int64		n;
+	int64		cap;
+	int64	   *rows;
+	float	   *scores;
+} HnDenseKeep;
+
+void
+hn_mine_dense_keep_begin(HnMineInputs *in)
+{
+	HnDenseKeep *k = palloc0(sizeof(HnDenseKeep));
+
+	k->start = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(in->nq, 1));
+	k->count = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(in->nq, 1));
+	for (int64 q = 0; q < in->nq; q++)
+		k->start[q] = -1;
+	k->cap = 1024;
+	k->rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * k->cap);
+	k->scores = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * k->cap);
+	in->dense_keep = k;
+}
+
+void
+hn_mine_dense_keep_finish(HnMineInputs *in)
+{
+	if (in->dense_keep)
+		in->dense_keep->complete = true;
+}
+
+bool
+hn_mine_dense_kept(const HnMineInputs *in)
+{
+	return in->dense_keep && in->dense_keep->complete;
+}
+
+/* Appends this query's dense candidates (repalloc keeps the chunks' context). */
+static void
+keep_dense(HnDenseKeep *k, const HnQueryWork *w)
+{
+	if (k->n + w->ncand > k->cap)
+	{
+		while (k->n + w->ncand > k->cap)
+			k->cap *= 2;
+		k->rows = repalloc_huge(k->rows, sizeof(int64) * k->cap);
+		k->scores = repalloc_huge(k->scores, sizeof(float) * k->cap);
+	}
+	k->start[w->qrow] = k->n;
+	k->count[w->qrow] = w->ncand;
+	for (int i = 0; i < w->ncand; i++)
+	{
+		k->rows[k->n + i] = w->cands[i].row;
+		k->scores[k->n + i] = w->cands[i].score;
+	}
+	k->n += w->ncand;
+}
+
+/* The candidates keep_dense stored, as dense_candidates made them. */
+static void
+kept_candidates(const HnDenseKeep *k, HnQueryWork *w)
+{
+	int64		from = k->start[w->qrow];
+
+	w->ncand = k->count[w->qrow];
+	for (int i = 0; i < w->ncand; i++)
+	{
+		HnCand	   *c = &w->cands[i];
+
+		memset(c, 0, sizeof(*c));
+		c->row = k->rows[from + i];
+		c->score = c->student = k->scores[from + i];
+		c->sources = 1;
+	}
+}
+
 void
 hn_mine_index_begin(const HnMineParams *p, HnMineInputs *in, int pool)
 {
@@ -177,11 +257,17 @@ void
 hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
 				   HnQueryWork *w, HnKnn *knn, int64 knn_base, int pool)
 {
+	HnDenseKeep *keep = in->dense_keep;
+
 	w->ncand = 0;
-	if (knn)
+	if (keep && keep->complete && keep->start[w->qrow] >= 0)
+		kept_candidates(keep, w);
+	else if (knn)
 		dense_candidates(in, w, knn, knn_base, pool);
 	else if (in->index_search)
 		index_candidates(p, in, w, pool);
+	if (keep && !keep->complete)
+		keep_dense(keep, w);
 	if (in->run_start)
 		add_run_docs(p, in, w);
 	hn_mine_sort_cands(in, w->cands, w->ncand);

@@ -224,7 +224,9 @@ mine_block(MineRun *m, int64 q0, int64 q1, const int64 *q_rank, MemoryContext qc
 	for (int64 r = q0; r < q1; r++)
 		rows[r - q0] = r;
 	qsort_arg(rows, q1 - q0, sizeof(int64), rank_cmp, (void *) q_rank);
-	m->knn = hn_mine_dense_search(&m->p, &m->in, m->pool, q0, q1 - q0);
+	/* after the propensity pass the dense candidates are kept: no search */
+	m->knn = hn_mine_dense_kept(&m->in) ? NULL :
+		hn_mine_dense_search(&m->p, &m->in, m->pool, q0, q1 - q0);
 	m->knn_base = q0;
 	for (int64 i = 0; i < q1 - q0; i++)
 	{

@@ -9,7 +9,9 @@
  * read (its query and corpus batches) and the qrels, pooled_runs and
  * teacher_scores queries.  'propensity' estimates the relevance rate of each
  * raw-rank bucket from every query's raw candidates, so hn_mine_fn_begin runs
- * stage 1 over all queries once before mining.
+ * stage 1 over all queries before mining; it keeps their dense candidates,
+ * and mining reuses them: the k-NN search runs once per call.  The qrels and
+ * teacher scores the scorer uses are the arrays mining has read.
  */
 #include "postgres.h"
 
@@ -66,6 +68,7 @@ observe_all(const HnMineParams *p, HnMineInputs *in, int pool)
 	int64		block = hn_rows_for_work_mem(sizeof(HnScored) * 2 * (size_t) Max(pool, 1));
 
 	block = Min(Max(block, 1), Max(in->nq, 1));
+	hn_mine_dense_keep_begin(in);
 	for (int64 q0 = 0; q0 < in->nq; q0 += block)
 	{
 		int64		q1 = Min(q0 + block, in->nq);
@@ -84,6 +87,7 @@ observe_all(const HnMineParams *p, HnMineInputs *in, int pool)
 		if (knn)
 			hn_knn_free(knn);
 	}
+	hn_mine_dense_keep_finish(in);
 	MemoryContextDelete(qcxt);
 }
 
@@ -99,6 +103,7 @@ hn_mine_fn_begin(const HnMineParams *p, HnMineInputs *in, int pool)
 	cfg.threshold = p->fn_threshold;
 	cfg.level = 1;				/* mining's positives: relevance > 0 */
 	cfg.qrels = p->qrels_sql;
+	cfg.qrels_read = &in->qrels;	/* read once, by hn_mine_read_inputs */
 	cfg.pooled_runs = p->pooled_runs_sql;
 	cfg.edges = fn_edges;
 	cfg.nedges = lengthof(fn_edges);
@@ -109,6 +114,7 @@ hn_mine_fn_begin(const HnMineParams *p, HnMineInputs *in, int pool)
 	cfg.doc_k = 3;
 	cfg.metric = p->metric;
 	cfg.teacher_scores = p->teacher_sql;
+	cfg.teacher_read = in->has_teacher ? &in->teacher : NULL;
 	in->fn_scorer = hn_fn_scorer_begin(&cfg);
 	hn_fn_scorer_check_ids(in->fn_scorer, "queries", in->qids, in->dids);
 	if (hn_fn_scorer_needs_observe(in->fn_scorer))

@@ -26,21 +26,11 @@ static const HnColumnSpec corpus_spec[] = {
 	{"embedding", HN_COL_VECTOR, true, false},
 	{"text_hash", HN_COL_TEXT, false, true},
 };
-static const HnColumnSpec qrels_spec[] = {
-	{"query_id", HN_COL_ID, true, false},
-	{"doc_id", HN_COL_ID, true, false},
-	{"relevance", HN_COL_INT4, false, false},
-};
 static const HnColumnSpec runs_spec[] = {
 	{"query_id", HN_COL_ID, true, false},
 	{"doc_id", HN_COL_ID, true, false},
 	{"score", HN_COL_FLOAT8, false, true},
 	{"run_id", HN_COL_TEXT, false, true},
-};
-static const HnColumnSpec teacher_spec[] = {
-	{"query_id", HN_COL_ID, true, false},
-	{"doc_id", HN_COL_ID, true, false},
-	{"score", HN_COL_FLOAT8, true, false},
 };
 
 /* ---------- qrels: positives and max_positives ---------- */
@@ -67,54 +57,35 @@ pair_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-static int
-qrels_row_cmp(const void *pa, const void *pb, void *arg)
-{
-	const HnBatch *qrels = arg;
-	int64		x = *(const int64 *) pa,
-				y = *(const int64 *) pb;
-	const HnIds *q = &qrels->cols[0].ids;
-	const HnIds *d = &qrels->cols[1].ids;
-	int			c = hn_ids_compare(q, x, q, y);
-
-	return c != 0 ? c : hn_ids_compare(d, x, d, y);
-}
-
+/* Relevance <= 0 is not relevant (trec_eval); no relevance column: 1. */
 static bool
-qrels_positive(const HnBatch *qrels, int64 r)
+qrels_positive(const HnJudgments *qrels, int64 r)
 {
-	return !qrels->cols[2].present || qrels->cols[2].i4[r] > 0;
+	return qrels->rel[r] > 0;
 }
 
 /*
  * max_positives as sentence-transformers counts it: the largest number of
- * positives of any query in the qrels input (distinct doc ids), whether or
- * not that query is mined.
+ * positives of any query in the qrels input, whether or not that query is
+ * mined.  Pairs are unique (judgments.h), so counting rows counts documents.
  */
 static int
-count_max_positives(HnBatch *qrels)
+count_max_positives(const HnJudgments *qrels)
 {
-	int64	   *rows = palloc(sizeof(int64) * Max(qrels->nrows, 1));
-	int64		n = 0;
+	const int64 *order = qrels->ix.order;
 	int			best = 0,
 				run = 0;
 
-	for (int64 r = 0; r < qrels->nrows; r++)
-		if (qrels_positive(qrels, r))
-			rows[n++] = r;
-	qsort_interruptible(rows, n, sizeof(int64), qrels_row_cmp, qrels);
-	for (int64 i = 0; i < n; i++)
+	for (int64 i = 0; i < qrels->n; i++)
 	{
-		const HnIds *q = &qrels->cols[0].ids;
-		const HnIds *d = &qrels->cols[1].ids;
-
-		if (i == 0 || hn_ids_compare(q, rows[i - 1], q, rows[i]) != 0)
-			run = 1;
-		else if (hn_ids_compare(d, rows[i - 1], d, rows[i]) != 0)
+		if (i > 0 && hn_ids_compare(qrels->qid, order[i - 1], qrels->qid, order[i]) != 0)
+			run = 0;
+		if (qrels_positive(qrels, order[i]))
+		{
 			run++;
-		best = Max(best, run);
+			best = Max(best, run);
+		}
 	}
-	pfree(rows);
 	return best;
 }
 
@@ -145,14 +116,14 @@ group_pairs(PairRow *pairs, int64 n, int64 nq, int64 **start, int64 **rows, int 
 }
 
 static void
-read_positives(HnMineInputs *in, HnBatch *qrels)
+read_positives(HnMineInputs *in, const HnJudgments *qrels)
 {
-	PairRow    *pairs = palloc(sizeof(PairRow) * Max(qrels->nrows, 1));
+	PairRow    *pairs = palloc(sizeof(PairRow) * Max(qrels->n, 1));
 	int64		n = 0;
 
-	hn_ids_check_kinds("queries", in->qids, "qrels", &qrels->cols[0].ids);
-	hn_ids_check_kinds("corpus", in->dids, "qrels", &qrels->cols[1].ids);
-	for (int64 r = 0; r < qrels->nrows; r++)
+	hn_ids_check_kinds("queries", in->qids, "qrels", qrels->qid);
+	hn_ids_check_kinds("corpus", in->dids, "qrels", qrels->did);
+	for (int64 r = 0; r < qrels->n; r++)
 	{
 		int64		qrow,
 					drow;
@@ -161,10 +132,10 @@ read_positives(HnMineInputs *in, HnBatch *qrels)
 			CHECK_FOR_INTERRUPTS();
 		if (!qrels_positive(qrels, r))
 			continue;
-		qrow = hn_ids_find(in->qids, in->q_order, in->nq, &qrels->cols[0].ids, r);
+		qrow = hn_ids_find(in->qids, in->q_order, in->nq, qrels->qid, r);
 		if (qrow < 0)
 			continue;
-		drow = hn_ids_find(in->dids, in->d_order, in->nd, &qrels->cols[1].ids, r);
+		drow = hn_ids_find(in->dids, in->d_order, in->nd, qrels->did, r);
 		if (drow < 0)
 		{
 			in->positives_missing++;
@@ -234,21 +205,27 @@ read_runs(const HnMineParams *p, HnMineInputs *in)
 	pfree(pairs);
 }
 
+/*
+ * Teacher scores, read once (judgments.h: one score per pair); the
+ * false-negative teacher reuses in->teacher.
+ */
 static void
 read_teacher(const HnMineParams *p, HnMineInputs *in)
 {
-	HnBatch    *t = hn_read_all("teacher_scores", p->teacher_sql, teacher_spec,
-								lengthof(teacher_spec));
-	PairRow    *pairs = palloc(sizeof(PairRow) * Max(t->nrows, 1));
+	HnPairScores *t = &in->teacher;
+	PairRow    *pairs;
 	int64		n = 0;
 
-	hn_ids_check_kinds("queries", in->qids, "teacher_scores", &t->cols[0].ids);
-	hn_ids_check_kinds("corpus", in->dids, "teacher_scores", &t->cols[1].ids);
-	for (int64 r = 0; r < t->nrows; r++)
+	hn_pair_scores_read(t, "teacher_scores", p->teacher_sql);
+	in->has_teacher = true;
+	pairs = palloc(sizeof(PairRow) * Max(t->n, 1));
+	hn_ids_check_kinds("queries", in->qids, "teacher_scores", t->qid);
+	hn_ids_check_kinds("corpus", in->dids, "teacher_scores", t->did);
+	for (int64 r = 0; r < t->n; r++)
 	{
-		int64		qrow = hn_ids_find(in->qids, in->q_order, in->nq, &t->cols[0].ids, r);
+		int64		qrow = hn_ids_find(in->qids, in->q_order, in->nq, t->qid, r);
 		int64		drow = qrow < 0 ? -1 :
-			hn_ids_find(in->dids, in->d_order, in->nd, &t->cols[1].ids, r);
+			hn_ids_find(in->dids, in->d_order, in->nd, t->did, r);
 
 		if ((r & 65535) == 65535)
 			CHECK_FOR_INTERRUPTS();
@@ -256,7 +233,7 @@ read_teacher(const HnMineParams *p, HnMineInputs *in)
 			continue;
 		pairs[n].a = qrow;
 		pairs[n].b = drow;
-		pairs[n].score = (float) t->cols[2].f8[r];
+		pairs[n].score = (float) t->score[r];
 		n++;
 	}
 	qsort(pairs, n, sizeof(PairRow), pair_cmp);
@@ -358,10 +335,9 @@ check_dims(HnMineInputs *in)
 void
 hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in)
 {
-	HnBatch    *qrels = hn_read_all("qrels", p->qrels_sql, qrels_spec, lengthof(qrels_spec));
-
 	memset(in, 0, sizeof(*in));
-	p->max_positives = count_max_positives(qrels);
+	hn_judgments_read(&in->qrels, p->qrels_sql, false);
+	p->max_positives = count_max_positives(&in->qrels);
 	hn_mine_derive_range(p);
 
 	in->queries = hn_read_all("queries", p->queries_sql, query_spec, lengthof(query_spec));
@@ -379,7 +355,7 @@ hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in)
 					 errmsg("mine_hard_negatives: the queries query returns a duplicate id"),
 					 errhint("Each query must appear once; use SELECT DISTINCT ON (id) ...")));
 	prepare_corpus(p, in);
-	read_positives(in, qrels);
+	read_positives(in, &in->qrels);
 	if (p->runs_sql)
 		read_runs(p, in);
 	if (p->teacher_sql)

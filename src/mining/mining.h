@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "io/judgments.h"
 #include "io/reader.h"
 #include "kernels/distance.h"
 #include "kernels/topk.h"
@@ -207,11 +208,19 @@ typedef struct HnMineInputs
 	int			nrun_labels;
 	int64		run_rows_missing;	/* run rows whose doc is not in the corpus */
 
+	/* the judgments and teacher scores as read (io/judgments.h) */
+	HnJudgments qrels;
+	HnPairScores teacher;
+	bool		has_teacher;
+
 	/* teacher scores: sorted (query row, doc row, score) triples */
 	int64		nteacher;
 	int64	   *teacher_q;
 	int64	   *teacher_d;
 	float	   *teacher_s;
+
+	/* dense candidates kept by the propensity pass for mining (candidates.c) */
+	struct HnDenseKeep *dense_keep;
 
 	/* false-negative scorer (falseneg/scorer.h), NULL with 'none' */
 	struct HnFnScorer *fn_scorer;
@@ -221,6 +230,16 @@ typedef struct HnMineInputs
 } HnMineInputs;
 
 extern void hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in);
+
+/*
+ * The false-negative pass that must see every query's raw candidates before
+ * mining (propensity, calibrated) keeps each query's dense candidates (row
+ * and score, 12 bytes per candidate) so that mining reuses them instead of
+ * running the k-NN search (or the index searches) a second time.
+ */
+extern void hn_mine_dense_keep_begin(HnMineInputs *in);
+extern void hn_mine_dense_keep_finish(HnMineInputs *in);
+extern bool hn_mine_dense_kept(const HnMineInputs *in);
 extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow,
 								  float *score);
 
