@@ -10,6 +10,8 @@ BEGIN;
 CREATE TEMP TABLE docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TEMP TABLE queries (id bigint PRIMARY KEY, embedding real[]);
 CREATE TEMP TABLE qrels (query_id bigint, doc_id bigint, relevance int);
+-- the stand-in teacher of the pseudo-positive cases: SciFact's BM25 run
+CREATE TEMP TABLE teacher (query_id bigint, doc_id bigint, score float8);
 CREATE TEMP TABLE cases (name text, args text, num_negatives int, n int);
 -- auto_calibrate cases: the margin the reference derived (without search) and its sample size
 CREATE TEMP TABLE exp_calib (name text, knob text, theta float8, n int);
@@ -27,6 +29,8 @@ CREATE TEMP TABLE exp_list (name text, query_id bigint, positive_id bigint, doc_
 \set cmd '\\copy queries FROM ''' :HN_TESTDATA '/mining/queries.tsv'''
 :cmd
 \set cmd '\\copy qrels FROM ''' :HN_TESTDATA '/mining/qrels.tsv'''
+:cmd
+\set cmd '\\copy teacher FROM ''' :HN_TESTDATA '/mining/teacher.tsv'''
 :cmd
 \set cmd '\\copy cases FROM ''' :HN_TESTDATA '/mining/cases.tsv'''
 :cmd

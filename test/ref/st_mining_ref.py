@@ -14,12 +14,15 @@ the case name in the first column:
 plus the inputs as TSV for \\copy (docs.tsv, queries.tsv, qrels.tsv) and
 cases.tsv (case name, its SQL named arguments, num_negatives, triplet count).
 
-Usage: st_mining_ref.py <vectors dir> <qrels tsv> <out dir>
+Usage: st_mining_ref.py <vectors dir> <qrels tsv> <out dir> <teacher run (TREC format)>
 """
 import os
 import sys
 
 import numpy as np
+
+TEACHER_SQL = "SELECT query_id, doc_id, score FROM teacher"
+PSEUDO_MIN = 25.0       # a BM25 score (the stand-in teacher); no score lies within 1e-3 of it
 
 # name -> parameters (SQL named arguments are generated from the same dict)
 CASES = {
@@ -56,6 +59,13 @@ CASES = {
     "auto_rel": {"auto_calibrate": 7, "relative_margin": 0.5, "num_negatives": 4},
     "auto_lambda": {"auto_calibrate": 20, "margin_mode": "adaptive", "margin_top_k": 5,
                     "num_negatives": 6},
+    # RocketQA pseudo-positives (F1, F4), the teacher being SciFact's BM25 run (teacher.tsv):
+    # a candidate whose teacher score reaches teacher_pos_min becomes a positive
+    "pseudo": {"teacher_scores": TEACHER_SQL, "teacher_pos_min": PSEUDO_MIN,
+               "teacher_missing": "keep", "num_negatives": 4},
+    "pseudo_margin": {"teacher_scores": TEACHER_SQL, "teacher_pos_min": PSEUDO_MIN,
+                      "teacher_missing": "keep", "absolute_margin": 0.02, "pos_ref": "each",
+                      "num_negatives": 2},
 }
 
 
@@ -220,6 +230,26 @@ def calibrate(c, qids, scores, doc_ids, qrels, max_positives):
     return knob, theta, n
 
 
+def read_teacher(path):
+    """(query id, doc id) -> score of a TREC run file (the stand-in teacher)."""
+    t = {}
+    with open(path) as f:
+        for line in f:
+            q, _, d, _, score = line.split()[:5]
+            t[(int(q), int(d))] = float(score)
+    assert all(abs(v - PSEUDO_MIN) > 1e-3 for v in t.values())
+    return t
+
+
+def pseudo_positives(c, q, scores_q, positives, max_positives):
+    """Pool candidates that are not positives and whose teacher score is >= teacher_pos_min."""
+    if c.get("teacher_pos_min") is None:
+        return []
+    order, is_pos = pool(c, scores_q, doc_ids, set(positives), max_positives)
+    return [int(doc_ids[i]) for i, p in zip(order, is_pos)
+            if not p and teacher.get((q, int(doc_ids[i])), -np.inf) >= c["teacher_pos_min"]]
+
+
 def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, files):
     trip, ntup, pair, lst = [], [], [], []
     if c.get("auto_calibrate") is not None:
@@ -231,6 +261,8 @@ def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, files):
         positives = sorted(p for p in qrels.get(q, ()) if p in doc_set)
         if not positives:
             continue
+        # pseudo-positives are positives from here on: own rows, and they count for P
+        positives = positives + pseudo_positives(c, q, scores[qi], positives, max_positives)
         pos_scores = [scores[qi][doc_index[p]] for p in positives]
         refs = references(c, pos_scores)
         per_ref = [mine_query(c, scores[qi], doc_ids, set(positives), max_positives, r) for r in refs]
@@ -271,7 +303,8 @@ def vec_text(v):
 
 
 if __name__ == "__main__":
-    vdir, qrels_path, out = sys.argv[1:4]
+    vdir, qrels_path, out, teacher_path = sys.argv[1:5]
+    teacher = read_teacher(teacher_path)
     os.makedirs(out, exist_ok=True)
     docs = read_fvecs(os.path.join(vdir, "docs.fvecs"))
     doc_ids = np.array(read_ids(os.path.join(vdir, "docs.ids")))
@@ -292,6 +325,9 @@ if __name__ == "__main__":
                 f.write("%d\t%s\n" % (i, vec_text(v)))
         with open(qrels_path) as src, open(os.path.join(out, "qrels.tsv"), "w") as f:
             f.write(src.read())
+    with open(os.path.join(out, "teacher.tsv"), "w") as f:
+        for (q, d), v in sorted(teacher.items()):
+            f.write("%d\t%d\t%r\n" % (q, d, v))
 
     sims = {}
     files = {k: open(os.path.join(out, k + ".tsv"), "w")
