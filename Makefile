@@ -29,8 +29,8 @@ SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
 UPGRADE_FRAGMENTS = $(sort $(wildcard src/sql/upgrade/0.1.0--0.2.0/*.sql))
 # Install fragments that 0.1.0 lacks entirely (only new objects): the upgrade
 # runs them as they are, after the statements above, so they are written once.
-UPGRADE_FRAGMENTS += src/sql/55_fusion.sql src/sql/71_falseneg_calibration.sql src/sql/80_compose.sql \
-	src/sql/80_pgvector.sql src/sql/90_scaleout.sql
+UPGRADE_FRAGMENTS += src/sql/41_mine_hard_negatives.sql src/sql/55_fusion.sql src/sql/71_falseneg_calibration.sql \
+	src/sql/80_compose.sql src/sql/80_pgvector.sql src/sql/90_scaleout.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.0--0.2.0.sql
 DATA = $(wildcard sql/released/$(EXTENSION)--*.sql)
 

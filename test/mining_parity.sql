@@ -10,7 +10,11 @@ BEGIN;
 CREATE TEMP TABLE docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TEMP TABLE queries (id bigint PRIMARY KEY, embedding real[]);
 CREATE TEMP TABLE qrels (query_id bigint, doc_id bigint, relevance int);
+-- the stand-in teacher of the pseudo-positive cases: SciFact's BM25 run
+CREATE TEMP TABLE teacher (query_id bigint, doc_id bigint, score float8);
 CREATE TEMP TABLE cases (name text, args text, num_negatives int, n int);
+-- auto_calibrate cases: the margin the reference derived (without search) and its sample size
+CREATE TEMP TABLE exp_calib (name text, knob text, theta float8, n int);
 CREATE TEMP TABLE exp_triplet (name text, query_id bigint, positive_id bigint, negative_id bigint,
 	negative_rank int, score float8, positive_score float8);
 CREATE TEMP TABLE exp_ntuple (name text, query_id bigint, positive_id bigint, negative_ids bigint[],
@@ -26,7 +30,11 @@ CREATE TEMP TABLE exp_list (name text, query_id bigint, positive_id bigint, doc_
 :cmd
 \set cmd '\\copy qrels FROM ''' :HN_TESTDATA '/mining/qrels.tsv'''
 :cmd
+\set cmd '\\copy teacher FROM ''' :HN_TESTDATA '/mining/teacher.tsv'''
+:cmd
 \set cmd '\\copy cases FROM ''' :HN_TESTDATA '/mining/cases.tsv'''
+:cmd
+\set cmd '\\copy exp_calib FROM ''' :HN_TESTDATA '/mining/calibration.tsv'''
 :cmd
 \set cmd '\\copy exp_triplet FROM ''' :HN_TESTDATA '/mining/triplet.tsv'''
 :cmd
@@ -67,7 +75,15 @@ BEGIN
 END
 $$;
 
-SELECT plan(2 + 7 * (SELECT count(*) FROM cases)::int);
+CREATE FUNCTION pg_temp.calib_stats(args text) RETURNS TABLE (measure text, value float8)
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY EXECUTE format('SELECT measure, value FROM mine_hard_negatives_stats(%L, %L, %L, %s)
+		WHERE item = ''auto_calibrate''', 'SELECT id, embedding FROM queries', 'SELECT id, embedding FROM docs',
+		'SELECT query_id, doc_id, relevance FROM qrels', args);
+END $$;
+
+SELECT plan(2 + 7 * (SELECT count(*) FROM cases)::int + 2 * (SELECT count(*) FROM exp_calib)::int);
 
 SELECT cmp_ok((SELECT count(*) FROM cases), '>=', 10::bigint, 'at least 10 reference parameter cases');
 SELECT cmp_ok((SELECT count(DISTINCT query_id) FROM got_triplet WHERE name = 'defaults'
@@ -117,6 +133,21 @@ SELECT is((SELECT count(*) FROM (
 		(SELECT query_id, positive_id, doc_ids, labels FROM got_list WHERE name = c.name
 		 EXCEPT SELECT query_id, positive_id, doc_ids, labels FROM exp_list WHERE name = c.name)) x),
 		0::bigint, c.name || ': identical labeled lists') FROM cases c ORDER BY c.name;
+
+-- auto_calibrate: the chosen margin and the sample, from the statistics of the same call
+CREATE TEMP TABLE got_calib AS
+SELECT c.name, st.measure, st.value
+FROM cases c JOIN exp_calib e USING (name), LATERAL pg_temp.calib_stats(c.args) st;
+
+-- relative 1e-5: the reference scores in float64, hardneg in float32 (sd and gaps differ by ~1e-7)
+SELECT ok((SELECT abs(g.value - e.theta) FROM got_calib g WHERE g.name = e.name AND g.measure = e.knob)
+		< 1e-5 * greatest(1, abs(e.theta)),
+		e.name || ': auto_calibrate chose ' || e.knob || ' = ' || round(e.theta::numeric, 6) || ' as the reference')
+	FROM exp_calib e ORDER BY e.name;
+SELECT diag(e.name || ': hardneg ' || g.value || ', reference ' || e.theta)
+	FROM exp_calib e JOIN got_calib g ON g.name = e.name AND g.measure = e.knob ORDER BY e.name;
+SELECT is((SELECT g.value FROM got_calib g WHERE g.name = e.name AND g.measure = 'sample'), e.n::float8,
+		e.name || ': auto_calibrate sampled every (query, reference)') FROM exp_calib e ORDER BY e.name;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -44,7 +44,7 @@ ALTER FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, 
 	double precision, double precision, double precision, text, boolean, text, text, text, text,
 	double precision, text, boolean, text, text, double precision, text, text, bigint, double precision,
 	double precision, double precision, text, integer, text, integer, boolean, text, text, double precision,
-	text)
+	text, text, double precision, integer, double precision, double precision, boolean)
 	PARALLEL SAFE;
 SET LOCAL force_parallel_mode = on;
 SET LOCAL parallel_setup_cost = 0;

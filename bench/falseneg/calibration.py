@@ -13,9 +13,13 @@ CISI is not used here (held-out collection; see --cisi).
     sum of p vs hidden positives, Brier skill against the best constant (the true rate of the
     cell: the strictest constant), AUC of p vs AUC of the raw dense score.
 (2) Mining, num_negatives 3 and 10: sentence-transformers defaults, NV-Retriever TopK-PercPos
-    95%, and mine_hard_negatives(false_negatives => 'auto', pooled_runs => ...).
-With matplotlib (Debian python3-matplotlib) it draws the reliability diagram and the
-FN-rate vs hardness picture (docs/falseneg_reliability.png, docs/falseneg_tradeoff.png).
+    95%, and mine_hard_negatives(false_negatives => 'auto', pooled_runs => ...); beside them the
+    FlagEmbedding hn_mine recipe (raw ranks 11-210, uniform, random backfill) and the adaptive
+    margin (margin_mode => 'adaptive' at its defaults, lambda 1 and top 10: nothing tuned).
+With matplotlib (Debian python3-matplotlib) it draws the reliability diagram (mean p against the
+observed rate per bin, for the calibrated p and, dashed, the uncalibrated propensity p of the
+issue's setting) and the FN-rate vs hardness picture with the anchors' points
+(docs/falseneg_reliability.png, docs/falseneg_tradeoff.png).
 Environment: PSQL and the PG* variables of a cluster with hardneg (bash bench/falseneg/run.sh --calibration sets them).
 """
 import os
@@ -85,15 +89,20 @@ ANALYZE;
     return POOLED % ("rank <= 100" if with_dense else "false")
 
 
-def calibration(pooled):
-    q = pooled.replace("'", "''")
+def scored(q, methods):
     rows = sim.psql("""
 SELECT s.p_false_negative, s.score, (h.doc_id IS NOT NULL)::int
-FROM fn_scores('SELECT query_id, doc_id, score, rank FROM cand', 'TABLE qrels_vis', 'calibrated',
+FROM fn_scores('SELECT query_id, doc_id, score, rank FROM cand', 'TABLE qrels_vis', '%s',
 			   pooled_runs => '%s') s
-LEFT JOIN hidden h USING (query_id, doc_id) WHERE s.relevance IS NULL""" % q)
+LEFT JOIN hidden h USING (query_id, doc_id) WHERE s.relevance IS NULL ORDER BY query_id, doc_id""" % (methods, q))
     a = np.array(rows, dtype=float)
-    p, score, y = a[:, 0], a[:, 1], a[:, 2]
+    return a[:, 0], a[:, 1], a[:, 2]
+
+
+def calibration(pooled):
+    q = pooled.replace("'", "''")
+    p, score, y = scored(q, "calibrated")
+    p_raw = scored(q, "propensity")[0]     # the issue's documented setting, for the picture
     model = sim.psql("SELECT fn_calibration('SELECT query_id, doc_id, score, rank FROM cand', "
                      "'TABLE qrels_vis', '%s')" % q)[0][0]
     brier = np.mean((p - y) ** 2)
@@ -102,7 +111,7 @@ LEFT JOIN hidden h USING (query_id, doc_id) WHERE s.relevance IS NULL""" % q)
             "brier": brier, "skill": 1 - brier / const if const > 0 else float("nan"),
             "auc_p": roc_auc_score(y, p) if 0 < y.sum() < len(y) else float("nan"),
             "auc_score": roc_auc_score(y, score) if 0 < y.sum() < len(y) else float("nan"),
-            "p": p, "y": y, "model": model}
+            "p": p, "y": y, "p_raw": p_raw, "model": model}
 
 
 def mined(k, extra=""):
@@ -122,7 +131,10 @@ def mining(pooled, k):
     base = measure(mined(k))
     nv = measure(mined(k, ", percpos => 0.95"))
     auto = measure(mined(k, ", false_negatives => 'auto', pooled_runs => '%s'" % q))
-    return base, nv, auto
+    flag = measure(mined(k, ", range_min => 10, range_max => 210, rank_basis => 'raw', "
+                            "sampling_strategy => 'uniform', backfill => 'random', seed => 42"))
+    adaptive = measure(mined(k, ", margin_mode => 'adaptive'"))
+    return base, nv, auto, flag, adaptive
 
 
 def rel(x, b):
@@ -141,8 +153,7 @@ def run(collections):
             cal_rows.append((coll, name, c))
             pics.setdefault(coll, {})[name] = c
             for k in KS:
-                base, nv, auto = mining(pooled, k)
-                mine_rows.append((coll, name, k, base, nv, auto))
+                mine_rows.append((coll, name, k) + mining(pooled, k))
             print("done", coll, name, file=sys.stderr)
     out.append("| collection | pool | unjudged in dense top 30 | hidden positives | sum of p | sum p / hidden | Brier | Brier skill vs constant | AUC of p | AUC of dense score | all three goals |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -155,7 +166,7 @@ def run(collections):
     out.append("")
     out.append("| collection | pool | k | ST defaults: FN rate (of pairs), mean score | NV PercPos 95%: FN rate, hardness, pairs vs ST | auto: FN rate | auto FN vs ST | auto hardness vs ST | auto pairs vs ST | goals (<= 0.5x, >= 0.8x, >= 0.95x) | Pareto-better than NV |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|")
-    for coll, name, k, b, nv, a in mine_rows:
+    for coll, name, k, b, nv, a, _, _ in mine_rows:
         br, nr, ar = rel(b[1], b[0]), rel(nv[1], nv[0]), rel(a[1], a[0])
         fr, hr, pr = rel(ar, br), rel(a[2], b[2]), rel(a[0], b[0])
         ok = (fr <= 0.5 or b[1] == 0 and a[1] == 0) and hr >= 0.8 and pr >= 0.95
@@ -163,6 +174,16 @@ def run(collections):
         out.append("| %s | %s | %d | %.4f (%d of %d), %.4f | %.4f, %.3f, %.2f | %.4f (%d of %d) | %.2fx | %.3f | %.3f | %s | %s |" % (
             coll, name, k, br, b[1], b[0], b[2], nr, rel(nv[2], b[2]), rel(nv[0], b[0]), ar, a[1], a[0],
             fr, hr, pr, "yes" if ok else "**no**", "yes" if pareto else "no"))
+    out.append("")
+    out.append("Beside them, same cells: the FlagEmbedding recipe and the adaptive margin (defaults):")
+    out.append("")
+    out.append("| collection | pool | k | FlagEmbedding: FN rate, hardness, pairs vs ST | adaptive margin: FN rate, hardness, pairs vs ST | adaptive FN vs ST |")
+    out.append("|---|---|---|---|---|---|")
+    for coll, name, k, b, _, _, fl, ad in mine_rows:
+        out.append("| %s | %s | %d | %.4f (%d of %d), %.3f, %.2f | %.4f (%d of %d), %.3f, %.2f | %.2fx |" % (
+            coll, name, k, rel(fl[1], fl[0]), fl[1], fl[0], rel(fl[2], b[2]), rel(fl[0], b[0]),
+            rel(ad[1], ad[0]), ad[1], ad[0], rel(ad[2], b[2]), rel(ad[0], b[0]),
+            rel(rel(ad[1], ad[0]), rel(b[1], b[0]))))
     out.append("")
     out.append("Fitted models (fn_calibration):")
     out.append("")
@@ -183,37 +204,48 @@ def pictures(pics, mine_rows):
         print("matplotlib missing (Debian python3-matplotlib): no pictures", file=sys.stderr)
         return
     colls = sorted(pics)
-    fig, axes = plt.subplots(1, len(colls), figsize=(5 * len(colls), 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(colls), figsize=(5.5 * len(colls), 4.8), squeeze=False)
     edges = np.array([0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0])
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, coll in zip(axes[0], colls):
-        for name, c in pics[coll].items():
-            b = np.clip(np.searchsorted(edges, c["p"], side="right") - 1, 0, len(edges) - 2)
-            xs, ys = [], []
-            for i in range(len(edges) - 1):
-                m = b == i
-                if m.sum() >= 20:
-                    xs.append(c["p"][m].mean())
-                    ys.append(c["y"][m].mean())
-            ax.plot(xs, ys, "o-", label=name)
-        ax.plot([0, 0.5], [0, 0.5], "k:", label="perfect")
+        for j, (name, c) in enumerate(pics[coll].items()):
+            for key, style, label in (("p", "o-", name), ("p_raw", "x--", None)):
+                p = c[key]
+                b = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+                xs, ys, ns = [], [], []
+                for i in range(len(edges) - 1):
+                    m = b == i
+                    if m.sum() >= 20:
+                        xs.append(p[m].mean())
+                        ys.append(c["y"][m].mean())
+                        ns.append(m.sum())
+                ax.plot(xs, ys, style, color=colors[j % len(colors)], label=label, alpha=1 if label else 0.5)
+                if label:   # pairs per bin, so a reader can tell noise from miscalibration
+                    for x, y_, n in zip(xs, ys, ns):
+                        ax.annotate(str(n), (x, y_), fontsize=5, xytext=(2, 2), textcoords="offset points")
+        ax.plot([], [], "kx--", alpha=0.5, label="uncalibrated propensity p")
+        ax.plot([0, 1], [0, 1], "k:", label="perfect")
         ax.set_xscale("symlog", linthresh=0.01)
         ax.set_yscale("symlog", linthresh=0.01)
-        ax.set_title("%s: reliability (dense top %d, unjudged)" % (coll, TOP))
-        ax.set_xlabel("mean calibrated p in bin (bins with >= 20 pairs)")
+        ax.set_title("%s: reliability (dense top %d, unjudged)" % (coll, TOP), fontsize=10)
+        ax.set_xlabel("mean p in bin (bins with >= 20 pairs; numbers: pairs)")
         ax.set_ylabel("observed rate of hidden positives")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(os.path.join(DOCS, "falseneg_reliability.png"), dpi=80)
-    fig, axes = plt.subplots(1, len(colls), figsize=(5 * len(colls), 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(colls), figsize=(5.5 * len(colls), 4.8), squeeze=False)
+    series = (("ST defaults (anchor)", 3, "s"), ("NV PercPos 95% (anchor)", 4, "^"),
+              ("FlagEmbedding hn_mine (anchor)", 6, "v"), ("hardneg auto", 5, "o"),
+              ("hardneg adaptive margin", 7, "D"))
     for ax, coll in zip(axes[0], colls):
-        for label, idx, marker in (("ST defaults", 3, "s"), ("NV PercPos 95%", 4, "^"), ("hardneg auto", 5, "o")):
+        for label, idx, marker in series:
             pts = [(r[idx][2] / r[3][2], r[idx][1] / r[idx][0] if r[idx][0] else 0)
                    for r in mine_rows if r[0] == coll]
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, label=label)
-        ax.set_title("%s: FN rate vs hardness (4 pools x k 3, 10)" % coll)
+        ax.set_title("%s: FN rate vs hardness (4 pools x k 3, 10)" % coll, fontsize=10)
         ax.set_xlabel("hardness: mean negative score / ST defaults'")
         ax.set_ylabel("false-negative rate of mined pairs")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(os.path.join(DOCS, "falseneg_tradeoff.png"), dpi=80)
 

@@ -6,7 +6,8 @@ usage: /usr/bin/python3 bench/falseneg/plot.py [RESULTS.tsv [OUT.png]]
 simulate.py).  One panel per collection and k.  x: hardness, the mean negative score relative
 to (a) sentence-transformers' defaults on the same queries (1.0 = as hard as (a)); y: the share of
 negatives that are hidden positives (false negatives).  Down and to the right is better: fewer
-false negatives at little loss of hardness.  Each estimator is a line over its threshold tau.
+false negatives at little loss of hardness.  Each estimator is a line over its threshold tau;
+the anchors (a) and (b) (NV-Retriever TopK-PercPos 95%) are points.
 """
 import os
 import sys
@@ -42,7 +43,10 @@ def main():
         for name, pts in sorted(lines.items()):
             pts.sort()
             ax.plot([p[1] for p in pts], [p[2] for p in pts], "o-", ms=3, label=name)
-        ax.plot([1.0], [base[3] / base[2]], "k*", ms=10, label="(a) ST defaults")
+        ax.plot([1.0], [base[3] / base[2]], "k*", ms=10, label="(a) ST defaults (anchor)")
+        for name, tau, n, fn, score in rows:    # the other anchor, NV-Retriever, when recorded
+            if name.startswith("(b)") and n:
+                ax.plot([score / base[4]], [fn / n], "k^", ms=8, label="(b) NV TopK-PercPos 95% (anchor)")
         ax.set_title("%s, %d negatives per query" % key, fontsize=10)
         ax.set_xlabel("hardness (mean score / (a)'s)")
         ax.set_ylabel("false-negative rate")

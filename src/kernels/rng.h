@@ -27,7 +27,8 @@ typedef enum HnRngStream
 	HN_STREAM_RANDOMIZATION,
 	HN_STREAM_BOOTSTRAP,
 	HN_STREAM_INDEX,
-	HN_STREAM_FUSION
+	HN_STREAM_FUSION,
+	HN_STREAM_CALIBRATE
 } HnRngStream;
 
 /* 64-bit mix of the key; SplitMix64 finaliser chained over the words. */

@@ -5,7 +5,7 @@
  *
  *		 1. candidates (dense top-K, K = range_max + max_positives, and runs)
  *		 2. duplicate-aware positive exclusion (doc id, text hash, near-dup)
- *		 3. teacher scores (rescoring, teacher_max)
+ *		 3. teacher scores (rescoring, teacher_max, pseudo-positives)
  *		 4. absolute score band (max_score, min_score)
  *		 5. positive-anchored filters (margins, percpos) against pos_ref
  *		 6. false-negative hook
@@ -16,7 +16,8 @@
  *		11. rows, one per (query, positive, negative)
  *
  * All parameters are validated before any input is read; a query's scratch
- * memory lives in a context reset per query.
+ * memory lives in a context reset per query.  auto_calibrate runs stages 1-4
+ * on a sample of queries first (calibrate.c) and fixes the margin.
  */
 #include "postgres.h"
 
@@ -88,7 +89,8 @@ emit_row(MineRun *m, const HnQueryWork *w, int j, const HnPick *pk, int neg_rank
 	values[9] = Float4GetDatum(c ? c->p_fn : 0);
 	values[10] = Float4GetDatum(c ? c->weight : 0);
 	nulls[9] = nulls[10] = c == NULL || !c->has_fn;
-	values[11] = Int32GetDatum((int32) pk->trace);
+	/* the row's positive is a pseudo-positive: say so in its trace */
+	values[11] = Int32GetDatum((int32) (pk->trace | (j >= w->npos ? HN_TRACE_PSEUDO_POSITIVE : 0)));
 	hn_srf_put(m->srf, values, nulls);
 }
 
@@ -138,12 +140,10 @@ mine_reference(MineRun *m, HnQueryWork *w, double pref, int pos_from, int pos_to
 }
 
 static void
-query_vector(MineRun *m, HnQueryWork *w)
+query_vector(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
 {
-	const HnMineInputs *in = &m->in;
-
 	w->qvec = hn_batch_vector(in->queries, 1, w->qrow);
-	if (m->p.metric == HN_METRIC_COSINE && hn_norm_sq(w->qvec, in->dim) == 0.0f)
+	if (p->metric == HN_METRIC_COSINE && hn_norm_sq(w->qvec, in->dim) == 0.0f)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("mine_hard_negatives: a query has a zero-norm embedding"),
@@ -151,46 +151,67 @@ query_vector(MineRun *m, HnQueryWork *w)
 	w->q_hash = hn_ids_hash(in->qids, w->qrow);
 }
 
+/*
+ * Stages 1-3 of one query, the part that does not depend on the reference
+ * positive: candidates, exclusion, teacher, pseudo-positives and the spread
+ * of the adaptive margins.  Also the front half of auto_calibrate's sample.
+ * False when the query has no positive (qrels or pseudo) to mine against.
+ */
+bool
+hn_mine_prepare_query(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w,
+					  int64 qrow, struct HnKnn *knn, int64 knn_base, int pool)
+{
+	int64		nrun = in->run_start ? in->run_start[qrow + 1] - in->run_start[qrow] : 0;
+
+	memset(w, 0, sizeof(*w));
+	w->qrow = qrow;
+	w->npos = (int) (in->pos_start[qrow + 1] - in->pos_start[qrow]);
+	w->pos_rows = in->pos_rows + in->pos_start[qrow];
+	if (w->npos == 0 && !p->allow_unlabeled)
+		return false;
+	query_vector(p, in, w);
+	w->pos_scores = palloc(sizeof(float) * Max(w->npos, 1));
+	for (int j = 0; j < w->npos; j++)
+		w->pos_scores[j] = hn_mine_similarity(p, in, w->qvec, w->pos_rows[j]);
+
+	/* stage 1: sentence-transformers' pool is range_max + max_positives */
+	if (p->pool_per_query)
+		pool = p->range_max + w->npos + p->fn_refill;
+	w->cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
+	hn_mine_candidates(p, in, w, knn, knn_base, pool);
+
+	hn_filter_exclusion(p, in, w);	/* stage 2 */
+	hn_filter_teacher(p, in, w);	/* stage 3 */
+	if (p->teacher_space)
+		hn_mine_sort_cands(in, w->cands, w->ncand);
+	hn_filter_pseudo_positives(p, in, w);
+	if (w->npos + w->npseudo == 0)
+		return false;
+	hn_margin_spread(p, w);
+	return true;
+}
+
 static void
 mine_query(MineRun *m, int64 qrow)
 {
 	const HnMineParams *p = &m->p;
-	const HnMineInputs *in = &m->in;
 	HnQueryWork w;
-	int64		nrun = in->run_start ? in->run_start[qrow + 1] - in->run_start[qrow] : 0;
-	int			pool;
+	int			nall;
 
-	memset(&w, 0, sizeof(w));
-	w.qrow = qrow;
-	w.npos = (int) (in->pos_start[qrow + 1] - in->pos_start[qrow]);
-	w.pos_rows = in->pos_rows + in->pos_start[qrow];
-	if (w.npos == 0)
+	if (!hn_mine_prepare_query(p, &m->in, &w, qrow, m->knn, m->knn_base, m->pool))
 	{
 		m->st.queries_no_positive++;
 		return;
 	}
+	nall = w.npos + w.npseudo;
 	m->st.queries_mined++;
 	m->st.positives += w.npos;
-	query_vector(m, &w);
-	w.pos_scores = palloc(sizeof(float) * w.npos);
-	for (int j = 0; j < w.npos; j++)
-		w.pos_scores[j] = hn_mine_similarity(p, in, w.qvec, w.pos_rows[j]);
-
-	/* stage 1: sentence-transformers' pool is range_max + max_positives */
-	pool = p->pool_per_query ? p->range_max + w.npos + p->fn_refill : m->pool;
-	w.cands = palloc(sizeof(HnCand) * (pool + nrun + 1));
-	hn_mine_candidates(p, in, &w, m->knn, m->knn_base, pool);
-
-	hn_filter_exclusion(p, in, &w);		/* stage 2 */
-	hn_filter_teacher(p, in, &w);		/* stage 3 */
-	if (p->teacher_space)
-		hn_mine_sort_cands(in, w.cands, w.ncand);
-
+	m->st.pseudo_positives += w.npseudo;
 	if (p->pos_ref == HN_POSREF_EACH)
-		for (int j = 0; j < w.npos; j++)
+		for (int j = 0; j < nall; j++)
 			mine_reference(m, &w, w.pos_scores[j], j, j + 1);
 	else
-		mine_reference(m, &w, hn_positive_reference(p, w.pos_scores, w.npos), 0, w.npos);
+		mine_reference(m, &w, hn_positive_reference(p, w.pos_scores, nall), 0, nall);
 }
 
 static int
@@ -267,6 +288,7 @@ mine_all(MineRun *m)
 	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
 	hn_mine_index_begin(&m->p, &m->in, m->pool);
 	hn_mine_fn_begin(&m->p, &m->in, m->pool);
+	hn_mine_auto_calibrate(&m->p, &m->in, m->pool);
 
 	/* within a block, queries go in id order, not in the input's order */
 	q_rank = palloc(sizeof(int64) * Max(m->in.nq, 1));

@@ -12,6 +12,7 @@
 
 #include <math.h>
 
+#include "kernels/order_stats.h"
 #include "mining/mining.h"
 
 #define SCORE_BITS (HN_TRACE_MAX_SCORE | HN_TRACE_MIN_SCORE | HN_TRACE_ABS_MARGIN | \
@@ -163,9 +164,13 @@ hn_positive_reference(const HnMineParams *p, const float *scores, int n)
 	return r;
 }
 
-/* The score-band and positive-anchored bits of one score against P. */
-static uint32
-score_bits(const HnMineParams *p, double s, double pref)
+/*
+ * The score-band and positive-anchored bits of one score against P, with
+ * the absolute margin abs_m and the relative margin rel_r (NaN: off).
+ * auto_calibrate counts survivors with this very function.
+ */
+uint32
+hn_score_bits(const HnMineParams *p, double s, double pref, double abs_m, double rel_r)
 {
 	uint32		bits = 0;
 
@@ -173,15 +178,15 @@ score_bits(const HnMineParams *p, double s, double pref)
 		bits |= HN_TRACE_MAX_SCORE;
 	if (p->min_score.set && s < p->min_score.value)
 		bits |= HN_TRACE_MIN_SCORE;
-	if (p->absolute_margin.set)
+	if (!isnan(abs_m))
 	{
-		double		t = pref - p->absolute_margin.value;
+		double		t = pref - abs_m;
 
 		if (p->margin_strict ? s >= t : s > t)
 			bits |= HN_TRACE_ABS_MARGIN;
 	}
 	/* sign-safe: the threshold always lies below P (sentence-transformers #3821) */
-	if (p->relative_margin.set && s > pref - fabs(pref) * p->relative_margin.value)
+	if (!isnan(rel_r) && s > pref - fabs(pref) * rel_r)
 		bits |= HN_TRACE_REL_MARGIN;
 	if (p->percpos.set)
 	{
@@ -201,6 +206,111 @@ score_bits(const HnMineParams *p, double s, double pref)
 	return bits;
 }
 
+/* Stage 2-3 bits: what the margin's spread and auto_calibrate leave out. */
+#define FRONT_BITS (HN_TRACE_POSITIVE | HN_TRACE_TEXT_HASH | HN_TRACE_NEAR_DUP | \
+					HN_TRACE_TEACHER_MISSING | HN_TRACE_TEACHER_MAX | HN_TRACE_PSEUDO_POSITIVE)
+
+/*
+ * The spread of the query's scores for the adaptive margins: population
+ * standard deviation and median of the first margin_top_k candidates (rank
+ * order, active score space) that stages 2 and 3 did not remove.  Fewer than
+ * two such candidates give a spread of 0, so the margin is its floor.
+ */
+void
+hn_margin_spread(const HnMineParams *p, HnQueryWork *w)
+{
+	double	   *x;
+	int			n = 0;
+	double		mean = 0,
+				var = 0;
+
+	w->cand_sd = w->cand_median = 0;
+	if (p->margin_mode == HN_MARGIN_FIXED)
+		return;
+	x = palloc(sizeof(double) * Max(Min(w->ncand, p->margin_top_k), 1));
+	for (int i = 0; i < w->ncand && n < p->margin_top_k; i++)
+		if (!(w->cands[i].trace & FRONT_BITS))
+			x[n++] = w->cands[i].score;
+	if (n < 2)
+	{
+		if (n == 1)
+			w->cand_median = x[0];
+		pfree(x);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		mean += x[i];
+	mean /= n;
+	for (int i = 0; i < n; i++)
+		var += (x[i] - mean) * (x[i] - mean);
+	w->cand_sd = sqrt(var / n);
+	hn_sort_doubles(x, n);
+	w->cand_median = hn_quantile_sorted(x, n, 0.5);
+	pfree(x);
+}
+
+/*
+ * The absolute margin against the reference P (NaN: no absolute margin):
+ * absolute_margin itself in the fixed mode; in the adaptive modes
+ * max(m_min, lambda sd_q) or max(m_min, lambda (P - median_q)), with m_min
+ * = absolute_margin or 0 (mining.md F2; ours, not a reproduction of LG-ANNA).
+ */
+double
+hn_margin_for(const HnMineParams *p, const HnQueryWork *w, double pref, double lambda)
+{
+	double		m_min = p->absolute_margin.set ? p->absolute_margin.value : 0.0;
+
+	switch (p->margin_mode)
+	{
+		case HN_MARGIN_ADAPTIVE:
+			return Max(m_min, lambda * w->cand_sd);
+		case HN_MARGIN_ADAPTIVE_MEDIAN:
+			return Max(m_min, lambda * (pref - w->cand_median));
+		default:
+			return p->absolute_margin.set ? m_min : NAN;
+	}
+}
+
+/*
+ * Stage 3, RocketQA pseudo-positives: a candidate that stages 2-3 kept and
+ * whose teacher score is >= teacher_pos_min is taken out of the negatives
+ * and becomes a positive of the query (rows are emitted for it, its score is
+ * in the active space, and it counts for pos_ref).  Appended after the qrels
+ * positives in rank order.
+ */
+void
+hn_filter_pseudo_positives(const HnMineParams *p, const HnMineInputs *in, HnQueryWork *w)
+{
+	int64	   *rows;
+	float	   *scores;
+	int			n = 0;
+
+	if (!p->teacher_pos_min.set)
+		return;
+	rows = palloc(sizeof(int64) * (w->npos + w->ncand + 1));
+	scores = palloc(sizeof(float) * (w->npos + w->ncand + 1));
+	memcpy(rows, w->pos_rows, sizeof(int64) * w->npos);
+	if (w->npos > 0)
+		memcpy(scores, w->pos_scores, sizeof(float) * w->npos);
+	for (int i = 0; i < w->ncand; i++)
+	{
+		HnCand	   *c = &w->cands[i];
+		float		ts;
+
+		if (c->is_positive || (c->trace & FRONT_BITS & ~HN_TRACE_TEACHER_MAX) ||
+			!hn_mine_teacher_score(in, w->qrow, c->row, &ts) ||
+			!(ts >= p->teacher_pos_min.value))
+			continue;
+		c->trace |= HN_TRACE_PSEUDO_POSITIVE;
+		rows[w->npos + n] = c->row;
+		scores[w->npos + n] = c->score;
+		n++;
+	}
+	w->pos_rows = rows;
+	w->pos_scores = scores;
+	w->npseudo = n;
+}
+
 /*
  * Stages 4-5 against the reference P.  Recomputed from scratch for each
  * reference (pos_ref 'each' calls this once per positive).
@@ -208,6 +318,9 @@ score_bits(const HnMineParams *p, double s, double pref)
 void
 hn_filter_scores(const HnMineParams *p, HnQueryWork *w, double pref, HnMineStats *st)
 {
+	double		rel_r = p->relative_margin.set ? p->relative_margin.value : NAN;
+
+	w->abs_margin = hn_margin_for(p, w, pref, p->margin_lambda);
 	for (int i = 0; i < w->ncand; i++)
 	{
 		HnCand	   *c = &w->cands[i];
@@ -216,7 +329,7 @@ hn_filter_scores(const HnMineParams *p, HnQueryWork *w, double pref, HnMineStats
 		c->has_fn = false;
 		if (c->is_positive && p->include_positives && p->exempt_positives)
 			continue;
-		c->trace |= score_bits(p, c->score, pref);
+		c->trace |= hn_score_bits(p, c->score, pref, w->abs_margin, rel_r);
 		if (c->trace & HN_TRACE_PERCPOS_FALLBACK)
 			st->percpos_fallback++;
 	}

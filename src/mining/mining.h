@@ -8,8 +8,9 @@
  *	params.c		parse and validate every parameter before any work
  *	inputs.c		read queries, corpus, qrels, runs, teacher scores (reader.h)
  *	candidates.c	1. candidate pool per query: dense top-K and/or runs
- *	filters.c		2. duplicate-aware exclusion, 3. teacher, 4. score band,
- *					5. positive-anchored margins
+ *	filters.c		2. duplicate-aware exclusion, 3. teacher and pseudo-positives,
+ *					4. score band, 5. positive-anchored margins (fixed or adaptive)
+ *	calibrate.c		auto_calibrate: the margin chosen on a sample before mining
  *	falseneg.c		6. false-negative hook (p_false_negative, weight)
  *	sampling.c		7. rank window, 8. seeded sampling, 9. backfill, STAR mix
  *	statistics.c	per-filter counters and the statistics table
@@ -55,6 +56,23 @@ typedef enum HnBackfill
 	HN_BACKFILL_DEEPER
 } HnBackfill;
 
+/* margin_mode: a fixed absolute margin, or one per query (mining.md F2) */
+typedef enum HnMarginMode
+{
+	HN_MARGIN_FIXED,
+	HN_MARGIN_ADAPTIVE,			/* m_q = max(m_min, lambda sd_q) */
+	HN_MARGIN_ADAPTIVE_MEDIAN	/* m_q = max(m_min, lambda (P - median_q)) */
+} HnMarginMode;
+
+/* The parameter that auto_calibrate searches (none: not calibrating). */
+typedef enum HnCalibKnob
+{
+	HN_KNOB_NONE,
+	HN_KNOB_ABSOLUTE,			/* absolute_margin */
+	HN_KNOB_RELATIVE,			/* relative_margin */
+	HN_KNOB_LAMBDA				/* margin_lambda of the adaptive modes */
+} HnCalibKnob;
+
 typedef enum HnTeacherMissing
 {
 	HN_TEACHER_DROP,
@@ -88,6 +106,14 @@ typedef struct HnMineParams
 	HnOptDouble percpos;
 	bool		margin_strict;	/* keep s < P - m instead of s <= P - m */
 	HnPosRef	pos_ref;
+	HnMarginMode margin_mode;
+	double		margin_lambda;	/* adaptive modes */
+	int			margin_top_k;	/* candidates whose spread sets the margin */
+	HnOptDouble auto_calibrate; /* target mean of kept candidates per query */
+	HnCalibKnob calib_knob;
+	double		calib_value;	/* the value auto_calibrate chose */
+	double		calib_kept;		/* mean kept per query in the sample at it */
+	int64		calib_queries;	/* (query, reference) pairs in the sample */
 	bool		rank_raw;		/* rank_basis = 'raw' */
 	bool		include_positives;
 	bool		exempt_positives;	/* included positives skip score filters */
@@ -110,6 +136,8 @@ typedef struct HnMineParams
 	bool		teacher_space;	/* score_space = 'teacher' */
 	HnOptDouble teacher_max;	/* RocketQA: drop teacher score >= this */
 	HnTeacherMissing teacher_missing;
+	HnOptDouble teacher_pos_min;	/* RocketQA: teacher score >= this is a positive */
+	bool		allow_unlabeled;	/* mine queries whose positives are all pseudo */
 
 	bool		excl_doc_id;
 	bool		excl_text_hash;
@@ -170,6 +198,12 @@ enum
 	ARG_FALSE_NEGATIVES,
 	ARG_FN_THRESHOLD,
 	ARG_POOLED_RUNS,
+	ARG_MARGIN_MODE,
+	ARG_MARGIN_LAMBDA,
+	ARG_MARGIN_TOP_K,
+	ARG_AUTO_CALIBRATE,
+	ARG_TEACHER_POS_MIN,
+	ARG_ALLOW_UNLABELED,
 	ARG_COUNT					/* without id_type */
 };
 #define ARG_ID_TYPE_POS 3
@@ -261,10 +295,13 @@ extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow
 #define HN_TRACE_BACKFILL		0x1000	/* row added by backfill */
 #define HN_TRACE_RANDOM			0x2000	/* row added by the STAR random mix */
 #define HN_TRACE_PERCPOS_FALLBACK 0x4000	/* percpos with P <= 0 */
-#define HN_TRACE_NTRACE			15
+#define HN_TRACE_PSEUDO_POSITIVE 0x8000 /* candidate made a positive by the
+										 * teacher; on a row: its positive
+										 * is such a pseudo-positive */
+#define HN_TRACE_NTRACE			16
 
 /* Bits that remove a candidate (everything but the informational ones). */
-#define HN_TRACE_REMOVING 0x07FF
+#define HN_TRACE_REMOVING (0x07FF | HN_TRACE_PSEUDO_POSITIVE)
 
 typedef struct HnCand
 {
@@ -286,10 +323,14 @@ typedef struct HnQueryWork
 	int64		qrow;
 	const float *qvec;
 	uint64		q_hash;
-	int			npos;
-	const int64 *pos_rows;
+	int			npos;			/* qrels positives: pos_rows[0 .. npos) */
+	const int64 *pos_rows;		/* sorted by doc key, then the pseudo ones */
+	int			npseudo;		/* pseudo-positives: pos_rows[npos ..) */
 	float	   *pos_scores;		/* in the active score space */
 	float	   *pos_student;
+	double		cand_sd;		/* adaptive margins: spread of the top-K */
+	double		cand_median;
+	double		abs_margin;		/* the absolute margin of the reference */
 	HnCand	   *cands;
 	int			ncand;
 } HnQueryWork;
@@ -314,6 +355,7 @@ typedef struct HnMineStats
 	int64		queries_no_positive;
 	int64		positives_missing;
 	int64		positives;
+	int64		pseudo_positives;
 	int64		candidates;
 	int64		removed_first[HN_TRACE_NTRACE];	/* first removing stage */
 	int64		failed[HN_TRACE_NTRACE];	/* every failing candidate */
@@ -348,8 +390,22 @@ extern void hn_filter_teacher(const HnMineParams *p, const HnMineInputs *in,
 extern bool hn_mine_is_positive(const HnMineInputs *in, const HnQueryWork *w, int64 row);
 extern bool hn_mine_same_text(const HnMineInputs *in, const HnQueryWork *w, int64 row);
 extern double hn_positive_reference(const HnMineParams *p, const float *scores, int n);
+extern uint32 hn_score_bits(const HnMineParams *p, double s, double pref, double abs_m,
+							double rel_r);
+extern void hn_filter_pseudo_positives(const HnMineParams *p, const HnMineInputs *in,
+									   HnQueryWork *w);
+extern void hn_margin_spread(const HnMineParams *p, HnQueryWork *w);
+extern double hn_margin_for(const HnMineParams *p, const HnQueryWork *w, double pref,
+							double knob);
 extern void hn_filter_scores(const HnMineParams *p, HnQueryWork *w, double pref,
 							 HnMineStats *st);
+
+/* ---------- the per-query front half (driver.c) and auto_calibrate ---------- */
+
+extern bool hn_mine_prepare_query(const HnMineParams *p, const HnMineInputs *in,
+								  HnQueryWork *w, int64 qrow, struct HnKnn *knn,
+								  int64 knn_base, int pool);
+extern void hn_mine_auto_calibrate(HnMineParams *p, HnMineInputs *in, int pool);
 
 /* ---------- false negatives (hook) ---------- */
 

@@ -192,6 +192,50 @@ parse_filters(const Args *a, HnMineParams *p)
 	p->exempt_positives = arg_bool(a, ARG_EXEMPT_POSITIVES, false);
 }
 
+/*
+ * margin_mode, margin_lambda, margin_top_k and auto_calibrate (mining.md
+ * F2).  In the adaptive modes absolute_margin is the floor m_min of the
+ * per-query margin.  auto_calibrate searches one parameter: margin_lambda in
+ * the adaptive modes, else relative_margin when it is given, else
+ * absolute_margin; the value passed for it is only replaced.
+ */
+static void
+parse_margin_mode(const Args *a, HnMineParams *p)
+{
+	static const char *const modes[] = {"fixed", "adaptive", "adaptive_median", NULL};
+
+	p->margin_mode = (HnMarginMode) choose("margin_mode",
+										   arg_text(a, ARG_MARGIN_MODE, "fixed"), modes);
+	p->margin_lambda = arg_double(a, ARG_MARGIN_LAMBDA, 1.0);
+	if (!(p->margin_lambda >= 0) || !isfinite(p->margin_lambda))
+		bad_param("margin_lambda", "must be a finite number >= 0",
+				  "The adaptive margin is max(absolute_margin, margin_lambda * spread); try 1.");
+	p->margin_top_k = arg_int(a, ARG_MARGIN_TOP_K, "margin_top_k", 10);
+	if (p->margin_top_k < 2 || p->margin_top_k > 100000)
+		bad_param("margin_top_k", "must be between 2 and 100000",
+				  "The spread of a query's scores is taken over its top margin_top_k candidates.");
+	if (p->absolute_margin.set && p->absolute_margin.value < 0 &&
+		p->margin_mode != HN_MARGIN_FIXED)
+		bad_param("absolute_margin", "must be >= 0 with an adaptive margin_mode",
+				  "In the adaptive modes absolute_margin is the smallest margin any query gets.");
+	p->auto_calibrate = arg_opt_double(a, ARG_AUTO_CALIBRATE, "auto_calibrate");
+	if (!p->auto_calibrate.set)
+		return;
+	if (!(p->auto_calibrate.value > 0))
+		bad_param("auto_calibrate", "must be a positive number",
+				  "auto_calibrate is the mean number of candidates per query that should survive the margin, e.g. 10.");
+	if (p->margin_mode != HN_MARGIN_FIXED)
+		p->calib_knob = HN_KNOB_LAMBDA;
+	else if (p->relative_margin.set)
+		p->calib_knob = HN_KNOB_RELATIVE;
+	else
+	{
+		p->calib_knob = HN_KNOB_ABSOLUTE;
+		p->absolute_margin.set = true;	/* the value comes from the search */
+		p->absolute_margin.value = 0;
+	}
+}
+
 /* exclude => 'doc_id,text_hash,near:0.98' */
 static void
 parse_exclude(const Args *a, HnMineParams *p)
@@ -229,6 +273,24 @@ parse_exclude(const Args *a, HnMineParams *p)
 				  "Positives are always excluded by id; add 'doc_id' to the list.");
 }
 
+/* teacher_pos_min and allow_unlabeled: RocketQA pseudo-positives (F1, F4). */
+static void
+parse_pseudo_positives(const Args *a, HnMineParams *p)
+{
+	p->teacher_pos_min = arg_opt_double(a, ARG_TEACHER_POS_MIN, "teacher_pos_min");
+	p->allow_unlabeled = arg_bool(a, ARG_ALLOW_UNLABELED, false);
+	if (p->teacher_pos_min.set && p->teacher_sql == NULL)
+		bad_param("teacher_pos_min", "needs teacher scores",
+				  "Give teacher_scores => 'SELECT query_id, doc_id, score FROM ...'.");
+	if (p->allow_unlabeled && !p->teacher_pos_min.set)
+		bad_param("allow_unlabeled", "needs teacher_pos_min",
+				  "A query without positives can only be mined with pseudo-positives; RocketQA uses teacher_pos_min => 0.9.");
+	if (p->teacher_pos_min.set && p->teacher_max.set &&
+		p->teacher_pos_min.value < p->teacher_max.value)
+		bad_param("teacher_pos_min", "must be >= teacher_max",
+				  "A candidate cannot be both a negative and a pseudo-positive (RocketQA: 0.1 and 0.9).");
+}
+
 static void
 parse_sources(const Args *a, HnMineParams *p)
 {
@@ -261,6 +323,7 @@ parse_sources(const Args *a, HnMineParams *p)
 	if ((p->teacher_space || p->teacher_max.set) && p->teacher_sql == NULL)
 		bad_param("score_space / teacher_max", "need teacher scores",
 				  "Give teacher_scores => 'SELECT query_id, doc_id, score FROM ...'.");
+	parse_pseudo_positives(a, p);
 }
 
 static void
@@ -337,6 +400,7 @@ hn_mine_parse_params(FunctionCallInfo fcinfo, HnMineParams *p)
 	parse_sources(&a, p);
 	parse_window(&a, p);
 	parse_filters(&a, p);
+	parse_margin_mode(&a, p);
 	parse_exclude(&a, p);
 	parse_sampling(&a, p);
 	parse_extras(&a, p);
@@ -352,7 +416,7 @@ void
 hn_mine_derive_range(HnMineParams *p)
 {
 	bool		thinning = p->absolute_margin.set || p->relative_margin.set ||
-		p->max_score.set || p->percpos.set;
+		p->max_score.set || p->percpos.set || p->margin_mode != HN_MARGIN_FIXED;
 	int64		r;
 
 	if (p->range_max_given)

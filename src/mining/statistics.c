@@ -35,6 +35,7 @@ static const struct
 	{9, "backfill"},
 	{10, "random_mix"},
 	{5, "percpos_fallback"},
+	{3, "pseudo_positive"},
 };
 
 /* Counts one candidate: every removing bit, and the first one it failed. */
@@ -133,6 +134,20 @@ put_filters(HnSrf *srf, const HnMineStats *st)
 	put(srf, 5, "percpos_fallback", "candidates", (double) st->percpos_fallback);
 }
 
+/* What auto_calibrate chose (mining.md F2: "reported in params"). */
+static void
+put_calibration(HnSrf *srf, const HnMineParams *p)
+{
+	static const char *const knobs[] = {NULL, "absolute_margin", "relative_margin", "margin_lambda"};
+
+	if (p->calib_knob == HN_KNOB_NONE)
+		return;
+	put(srf, 5, "auto_calibrate", knobs[p->calib_knob], p->calib_value);
+	put(srf, 5, "auto_calibrate", "target", p->auto_calibrate.value);
+	put(srf, 5, "auto_calibrate", "kept_per_query", p->calib_kept);
+	put(srf, 5, "auto_calibrate", "sample", (double) p->calib_queries);
+}
+
 void
 hn_stats_emit(HnSrf *srf, const HnMineParams *p, HnMineStats *st)
 {
@@ -144,9 +159,11 @@ hn_stats_emit(HnSrf *srf, const HnMineParams *p, HnMineStats *st)
 	put(srf, 0, "positives", "total", (double) st->positives);
 	put(srf, 0, "positives", "missing_from_corpus", (double) st->positives_missing);
 	put(srf, 0, "positives", "max_per_query", (double) p->max_positives);
+	put(srf, 0, "positives", "pseudo", (double) st->pseudo_positives);
 	put(srf, 1, "range_max", "effective", (double) p->range_max);
 	put(srf, 1, "candidates", "total", (double) st->candidates);
 	put_filters(srf, st);
+	put_calibration(srf, p);
 	put(srf, 7, "survivors", "total", (double) st->survivors);
 	put(srf, 7, "rank_window", "candidates", (double) st->in_window);
 	put(srf, 8, "sampling", "negatives", (double) st->sampled);

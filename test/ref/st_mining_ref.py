@@ -14,12 +14,15 @@ the case name in the first column:
 plus the inputs as TSV for \\copy (docs.tsv, queries.tsv, qrels.tsv) and
 cases.tsv (case name, its SQL named arguments, num_negatives, triplet count).
 
-Usage: st_mining_ref.py <vectors dir> <qrels tsv> <out dir>
+Usage: st_mining_ref.py <vectors dir> <qrels tsv> <out dir> <teacher run (TREC format)>
 """
 import os
 import sys
 
 import numpy as np
+
+TEACHER_SQL = "SELECT query_id, doc_id, score FROM teacher"
+PSEUDO_MIN = 25.0       # a BM25 score (the stand-in teacher); no score lies within 1e-3 of it
 
 # name -> parameters (SQL named arguments are generated from the same dict)
 CASES = {
@@ -45,6 +48,24 @@ CASES = {
     "pos_ref_each": {"pos_ref": "each", "absolute_margin": 0.01, "num_negatives": 2},
     "percpos": {"percpos": 0.95, "num_negatives": 4},
     "percpos_l2": {"percpos": 0.95, "metric": "l2", "range_max": 20},
+    # adaptive margins (mining.md F2): m_q = max(m_min, lambda * spread of the top-K scores)
+    "adaptive": {"margin_mode": "adaptive", "num_negatives": 4},
+    "adaptive_floor": {"margin_mode": "adaptive", "margin_lambda": 0.5, "margin_top_k": 20,
+                       "absolute_margin": 0.03, "relative_margin": 0.02},
+    "adaptive_median": {"margin_mode": "adaptive_median", "margin_lambda": 0.25,
+                        "pos_ref": "each", "num_negatives": 2},
+    # auto_calibrate: the strictest margin keeping a target mean per query
+    "auto_abs": {"auto_calibrate": 12.5, "num_negatives": 5},
+    "auto_rel": {"auto_calibrate": 7, "relative_margin": 0.5, "num_negatives": 4},
+    "auto_lambda": {"auto_calibrate": 20, "margin_mode": "adaptive", "margin_top_k": 5,
+                    "num_negatives": 6},
+    # RocketQA pseudo-positives (F1, F4), the teacher being SciFact's BM25 run (teacher.tsv):
+    # a candidate whose teacher score reaches teacher_pos_min becomes a positive
+    "pseudo": {"teacher_scores": TEACHER_SQL, "teacher_pos_min": PSEUDO_MIN,
+               "teacher_missing": "keep", "num_negatives": 4},
+    "pseudo_margin": {"teacher_scores": TEACHER_SQL, "teacher_pos_min": PSEUDO_MIN,
+                      "teacher_missing": "keep", "absolute_margin": 0.02, "pos_ref": "each",
+                      "num_negatives": 2},
 }
 
 
@@ -84,7 +105,8 @@ def derived_range_max(c, max_positives):
         return c["range_max"]
     # hardneg also widens for percpos, which thins the pool like the margins
     widen = any(c.get(k) is not None
-                for k in ("absolute_margin", "relative_margin", "max_score", "percpos"))
+                for k in ("absolute_margin", "relative_margin", "max_score", "percpos",
+                          "margin_mode", "auto_calibrate"))
     return c.get("range_min", 0) + (10 if widen else 1) * c.get("num_negatives", 3) + max_positives
 
 
@@ -96,22 +118,48 @@ def references(c, pos_scores):
     return [{"min": min, "max": max, "mean": lambda x: sum(x) / len(x)}[ref](pos_scores)]
 
 
+def pool(c, scores, doc_ids, positives, max_positives):
+    """Step 5: the top-K candidates (ties to the smaller doc id) and which are positives."""
+    k = min(derived_range_max(c, max_positives) + max_positives, len(doc_ids))
+    order = np.lexsort((doc_ids, -scores))[:k]
+    return order, np.array([doc_ids[i] in positives for i in order])
+
+
+def spread(c, cand_scores):
+    """Population std and median of the top margin_top_k non-positive candidate scores."""
+    top = np.asarray(cand_scores[:c.get("margin_top_k", 10)], dtype=np.float64)
+    if len(top) < 2:
+        return 0.0, (top[0] if len(top) else 0.0)
+    return float(np.std(top)), float(np.median(top))
+
+
+def absolute_margin(c, pref, sd, med, lam=None):
+    """The margin of F2: fixed, or max(m_min, lambda sd) / max(m_min, lambda (P - median))."""
+    mode = c.get("margin_mode", "fixed")
+    m_min = c.get("absolute_margin")
+    lam = c.get("margin_lambda", 1.0) if lam is None else lam
+    if mode == "adaptive":
+        return max(m_min or 0.0, lam * sd)
+    if mode == "adaptive_median":
+        return max(m_min or 0.0, lam * (pref - med))
+    return m_min
+
+
 def mine_query(c, scores, doc_ids, positives, max_positives, pref):
     """Returns [(doc index, score)] negatives, in rank order, per spec 1.3."""
     n_neg = c.get("num_negatives", 3)
     rmin = c.get("range_min", 0)
     rmax = derived_range_max(c, max_positives)
-    k = min(rmax + max_positives, len(doc_ids))
-    # step 5: top-K, ties to the smaller doc id
-    order = np.lexsort((doc_ids, -scores))[:k]
+    order, is_pos = pool(c, scores, doc_ids, positives, max_positives)
     s = scores[order].copy()
-    is_pos = np.array([doc_ids[i] in positives for i in order])
+    sd, med = spread(c, s[~is_pos] if not c.get("include_positives") else s)
     # step 8: mask positives
     if not c.get("include_positives"):
         s[is_pos] = -np.inf
     # step 9: absolute margin -> relative margin -> max_score -> min_score
-    if c.get("absolute_margin") is not None:
-        s[s > pref - c["absolute_margin"]] = -np.inf
+    m = absolute_margin(c, pref, sd, med)
+    if m is not None:
+        s[s > pref - m] = -np.inf
     if c.get("relative_margin") is not None:
         s[s > pref - abs(pref) * c["relative_margin"]] = -np.inf
     if c.get("max_score") is not None:
@@ -151,13 +199,70 @@ def fmt(x):
     return str(x)
 
 
+def calibrate(c, qids, scores, doc_ids, qrels, max_positives):
+    """auto_calibrate, derived without search: a candidate survives the searched
+    margin theta iff its critical value v >= theta (v = P - s for absolute_margin,
+    (P - s) / |P| for relative_margin, (P - s) / sd for lambda), so the largest
+    theta keeping a mean of T per (query, reference) is the ceil(T n)-th largest v
+    over the n references (0 if there are not that many, at most 1 for relative)."""
+    knob = ("margin_lambda" if c.get("margin_mode") else
+            "relative_margin" if c.get("relative_margin") is not None else "absolute_margin")
+    vals, n = [], 0
+    for qi, q in enumerate(qids):
+        positives = sorted(p for p in qrels.get(q, ()) if p in doc_set)
+        if not positives:
+            continue
+        order, is_pos = pool(c, scores[qi], doc_ids, set(positives), max_positives)
+        neg = scores[qi][order][~is_pos]
+        sd, _ = spread(c, neg)
+        for pref in references(c, [scores[qi][doc_index[p]] for p in positives]):
+            n += 1
+            gap = pref - neg
+            if knob == "absolute_margin":
+                vals.extend(gap)
+            elif knob == "relative_margin":
+                vals.extend(np.minimum(gap / abs(pref), 1.0))
+            else:
+                vals.extend(gap[gap >= 0] / sd if sd > 0 else [])
+    vals = np.sort(np.asarray(vals))[::-1]
+    need = int(np.ceil(c["auto_calibrate"] * n - 1e-9))
+    theta = max(float(vals[need - 1]), 0.0) if 0 < need <= len(vals) else 0.0
+    return knob, theta, n
+
+
+def read_teacher(path):
+    """(query id, doc id) -> score of a TREC run file (the stand-in teacher)."""
+    t = {}
+    with open(path) as f:
+        for line in f:
+            q, _, d, _, score = line.split()[:5]
+            t[(int(q), int(d))] = float(score)
+    assert all(abs(v - PSEUDO_MIN) > 1e-3 for v in t.values())
+    return t
+
+
+def pseudo_positives(c, q, scores_q, positives, max_positives):
+    """Pool candidates that are not positives and whose teacher score is >= teacher_pos_min."""
+    if c.get("teacher_pos_min") is None:
+        return []
+    order, is_pos = pool(c, scores_q, doc_ids, set(positives), max_positives)
+    return [int(doc_ids[i]) for i, p in zip(order, is_pos)
+            if not p and teacher.get((q, int(doc_ids[i])), -np.inf) >= c["teacher_pos_min"]]
+
+
 def run_case(name, c, qids, scores, doc_ids, qrels, max_positives, files):
     trip, ntup, pair, lst = [], [], [], []
+    if c.get("auto_calibrate") is not None:
+        knob, theta, n = calibrate(c, qids, scores, doc_ids, qrels, max_positives)
+        files["calibration"].write("%s\t%s\t%r\t%d\n" % (name, knob, theta, n))
+        c = dict(c, **{knob: theta})
     n_neg = c.get("num_negatives", 3)
     for qi, q in enumerate(qids):
         positives = sorted(p for p in qrels.get(q, ()) if p in doc_set)
         if not positives:
             continue
+        # pseudo-positives are positives from here on: own rows, and they count for P
+        positives = positives + pseudo_positives(c, q, scores[qi], positives, max_positives)
         pos_scores = [scores[qi][doc_index[p]] for p in positives]
         refs = references(c, pos_scores)
         per_ref = [mine_query(c, scores[qi], doc_ids, set(positives), max_positives, r) for r in refs]
@@ -198,7 +303,8 @@ def vec_text(v):
 
 
 if __name__ == "__main__":
-    vdir, qrels_path, out = sys.argv[1:4]
+    vdir, qrels_path, out, teacher_path = sys.argv[1:5]
+    teacher = read_teacher(teacher_path)
     os.makedirs(out, exist_ok=True)
     docs = read_fvecs(os.path.join(vdir, "docs.fvecs"))
     doc_ids = np.array(read_ids(os.path.join(vdir, "docs.ids")))
@@ -219,9 +325,13 @@ if __name__ == "__main__":
                 f.write("%d\t%s\n" % (i, vec_text(v)))
         with open(qrels_path) as src, open(os.path.join(out, "qrels.tsv"), "w") as f:
             f.write(src.read())
+    with open(os.path.join(out, "teacher.tsv"), "w") as f:
+        for (q, d), v in sorted(teacher.items()):
+            f.write("%d\t%d\t%r\n" % (q, d, v))
 
     sims = {}
-    files = {k: open(os.path.join(out, k + ".tsv"), "w") for k in ("triplet", "ntuple", "pair", "list")}
+    files = {k: open(os.path.join(out, k + ".tsv"), "w")
+             for k in ("triplet", "ntuple", "pair", "list", "calibration")}
     with open(os.path.join(out, "cases.tsv"), "w") as f:
         for name, c in CASES.items():
             metric = c.get("metric", "cosine")
