@@ -84,12 +84,16 @@ CREATE FUNCTION select_diverse(
 	init_ids bigint[] DEFAULT NULL,
 	knn_graph_k int DEFAULT NULL,
 	seed bigint DEFAULT 0,
+	labels text DEFAULT NULL,
+	sim_threshold double precision DEFAULT 0.9,
+	phi text DEFAULT 'pow',
+	prop_weight double precision DEFAULT 1,
 	OUT step int, OUT id bigint, OUT gain double precision)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'hardneg_select_diverse'
 	LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION select_diverse(text, int, text, text, bigint[], int, bigint) IS
-	'A diverse subset of items (id, embedding) in selection order, budget items in all: init_ids first (gain NULL), then greedy k-center (gain = distance to the selected set, 1 - cos under cosine; without init_ids the smallest id starts, gain NULL) or facility_location by lazy greedy (f(S) = sum_i max(0, max_{j in S} sim(i, j)), gain = marginal gain; knn_graph_k keeps each item''s k most similar items, itself included; NULL keeps all pairs). Ties go to the smaller id; no step is random (seed is reserved).';
+COMMENT ON FUNCTION select_diverse(text, int, text, text, bigint[], int, bigint, text, double precision, text, double precision) IS
+	'A diverse subset of items (id, embedding) in selection order, budget items in all: init_ids first (gain NULL), then greedy k-center (gain = distance to the selected set, 1 - cos under cosine; without init_ids the smallest id starts, gain NULL) or facility_location by lazy greedy (f(S) = sum_i max(0, max_{j in S} sim(i, j)), gain = marginal gain; knn_graph_k keeps each item''s k most similar items, itself included; NULL keeps all pairs) or mig (MIG: items id, labels text[], score >= 0; information vector score / number of labels on each label, propagated over the label graph of the labels query (label, embedding; edges with cosine >= sim_threshold, off-diagonal times prop_weight, columns normalized; NULL: unrelated labels), gain = (v P) . phi''(selected mass), phi pow(a, b) = (x + a)^b (default pow(1e-6, 0.8)) or exp(alpha)). Ties go to the smaller id; no step is random (seed is reserved).';
 
 CREATE FUNCTION select_diverse(
 	items text,
@@ -99,12 +103,16 @@ CREATE FUNCTION select_diverse(
 	init_ids anyarray,
 	knn_graph_k int,
 	seed bigint,
+	labels text,
+	sim_threshold double precision,
+	phi text,
+	prop_weight double precision,
 	id_type anyelement,
 	OUT step int, OUT id anyelement, OUT gain double precision)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'hardneg_select_diverse'
 	LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION select_diverse(text, int, text, text, anyarray, int, bigint, anyelement) IS
+COMMENT ON FUNCTION select_diverse(text, int, text, text, anyarray, int, bigint, text, double precision, text, double precision, anyelement) IS
 	'select_diverse with ids (and init_ids, an array of that type) in the type of id_type (e.g. NULL::text); every parameter must then be given.';
 
 CREATE FUNCTION split_interp_extrap(
