@@ -40,6 +40,12 @@ extern void hn_items_read(HnItems *it, const char *what, const char *sql, int fl
 /* Row of the item whose id equals key[ki], or -1 (binary search). */
 extern int64 hn_items_find(const HnItems *it, const HnIds *key, int64 ki);
 
+/*
+ * Rows of a batch in the order of its columns cols[0], cols[1], ... (int4 or
+ * id columns), ties by row.
+ */
+extern int64 *hn_compose_sort_rows(const HnBatch *b, const int *cols, int ncols);
+
 /* An integer argument that must not be NULL and must lie in [lo, hi]. */
 #define hn_compose_int_arg(fcinfo, argno, name, lo, hi) \
 	hn_fn_int_range_arg(fcinfo, argno, name, lo, hi, "Pass a value in that range.")
