@@ -15,6 +15,7 @@
 #include "catalog/pg_type.h"
 #include "compose/compose.h"
 #include "falseneg/inputs.h"
+#include "io/progress.h"
 #include "io/srf.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -272,8 +273,13 @@ facility_location(Selection *s, const int64 *init, int ninit, int k)
 	double	   *cover = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
 	FlEntry    *heap = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(FlEntry) * n);
 	int64		hn = 0;
+	HnProgress	pr;
 
+	/* hardneg.progress: the graph and the greedy timed apart */
+	hn_progress_begin(&pr, "select_diverse", "items in the similarity graph", n);
 	fl_graph(s, k, &g);
+	hn_progress_end(&pr, n, NULL);
+	hn_progress_begin(&pr, "select_diverse", "items selected", Min(s->budget, n));
 	for (int64 i = 0; i < n; i++)
 		cover[i] = 0;			/* f counts max(0, sim): an empty set covers 0 */
 	for (int i = 0; i < ninit; i++)
@@ -293,6 +299,7 @@ facility_location(Selection *s, const int64 *init, int ninit, int k)
 	while (s->step < s->budget && hn > 0)
 	{
 		CHECK_FOR_INTERRUPTS();
+		hn_progress_tick(&pr, s->step, "lazy greedy");
 		if (heap[0].stamp != s->step)
 		{
 			heap[0].gain = fl_gain(&g, cover, heap[0].row);
@@ -305,6 +312,7 @@ facility_location(Selection *s, const int64 *init, int ninit, int k)
 		heap[0] = heap[--hn];
 		fl_sift_down(heap, hn, 0);
 	}
+	hn_progress_end(&pr, s->step, "lazy greedy");
 }
 
 /* MIG (mig.c): the order it computes, emitted here. */
