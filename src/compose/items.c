@@ -104,7 +104,7 @@ hn_items_read(HnItems *it, const char *what, const char *sql, int flags)
 	it->dim = (flags & HN_ITEMS_VECTOR) ? b->cols[1].dim : 0;
 	if (it->n == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s query returned no rows", what),
 				 errhint("Check the query's WHERE clause.")));
 	order = hn_ids_sort_order(&b->cols[0].ids, it->n);
