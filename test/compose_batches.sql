@@ -2,7 +2,7 @@
 -- the composition errors, checked by properties and by plain-SQL references
 -- on the Cranfield USE-lite vectors and a toy collection with hostile text ids.
 BEGIN;
-SELECT plan(27);
+SELECT plan(34);
 
 \ir include/compose_data.psql
 
@@ -99,6 +99,21 @@ SELECT throws_ok($$SELECT * FROM kmeans('SELECT id, embedding FROM xq', 3, metri
 SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding, class FROM xd', 'tomek')$$, '22023', NULL, 'unknown smote method');
 SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, embedding FROM xq', 5, init_ids => '{424242}')$$, '22023', NULL,
 	'init_ids outside the items');
+SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, labels, score FROM mig_items', 5, 'mig',
+	labels => 'SELECT label, embedding FROM mig_labels WHERE label <> ''q2''')$$, '22023', NULL, 'mig: a label without embedding');
+SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, labels, score FROM mig_items', 5, 'mig', phi => 'pow(1e-6)')$$,
+	'22023', NULL, 'mig: phi pow needs a and b');
+SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, labels, score FROM mig_items', 5, 'mig', phi => 'pow(1e-6, 1.5)')$$,
+	'22023', NULL, 'mig: phi must be concave');
+SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, labels, score - 2 AS score FROM mig_items', 5, 'mig')$$,
+	'22023', NULL, 'mig: negative scores');
+SELECT throws_ok($$SELECT * FROM select_diverse('SELECT 1::bigint AS id, ARRAY[''a'', NULL] AS labels, 1 AS score', 1, 'mig')$$,
+	'22004', NULL, 'mig: a NULL label');
+SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, embedding FROM xq', 5, 'mig')$$,
+	'42703', NULL, 'mig: items without labels');
+CREATE TEMP SEQUENCE smote_reads;
+SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding, class FROM xd WHERE id <= (SELECT nextval(''smote_reads'')) * 300')$$,
+	'22000', NULL, 'smote: an items query that returns other rows on its second read');
 SELECT throws_ok($$SELECT * FROM assign_batches('SELECT 1::bigint AS id UNION ALL SELECT 1', 4, 'random')$$, '23505', NULL,
 	'duplicate query ids');
 SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding FROM xd')$$, '42703', NULL, 'a missing class column');

@@ -1,9 +1,9 @@
 -- pgTAP: the composition functions against independent references on the
 -- Cranfield USE-lite vectors (test/tools/compose_reference.py): scikit-learn
 -- KMeans, imbalanced-learn 0.10 SMOTE / BorderlineSMOTE / ADASYN, numpy greedy
--- k-center and facility location, numpy nearest training queries.
+-- k-center, facility location and MIG, numpy nearest training queries.
 BEGIN;
-SELECT plan(34);
+SELECT plan(41);
 
 \ir include/compose_data.psql
 
@@ -104,6 +104,24 @@ SELECT is((SELECT array_agg(id ORDER BY step) FROM sel WHERE name = n),
 SELECT cmp_ok((SELECT max(abs(s.gain - r.gain) / greatest(1, abs(r.gain))) FROM sel s JOIN ref_greedy r USING (name, step)
 		WHERE s.name = n), '<', 1e-4::float8, n || ': same gains as numpy')
 	FROM unnest(ARRAY['kcenter', 'fl_dense', 'fl_knn20']) n;
+
+-- MIG: labels with quotes, tabs, backslashes, newlines, braces and non-ASCII
+CREATE TEMP TABLE mig_sel AS
+	SELECT 'mig_graph' AS name, * FROM select_diverse('SELECT id, labels, score FROM mig_items', 40, 'mig',
+		labels => 'SELECT label, embedding FROM mig_labels', sim_threshold => 0.7)
+	UNION ALL SELECT 'mig_exp', * FROM select_diverse('SELECT id, labels, score FROM mig_items', 30, 'mig',
+		labels => 'SELECT label, embedding FROM mig_labels', sim_threshold => 0.8, phi => 'exp(3)', prop_weight => 0.5)
+	UNION ALL SELECT 'mig_plain_init', * FROM select_diverse('SELECT id, labels, score FROM mig_items', 30, 'mig',
+		init_ids => '{5,900}', phi => ' pow( 0.01 , 0.5 ) ');
+SELECT is((SELECT array_agg(id ORDER BY step) FROM mig_sel WHERE name = n),
+		  (SELECT array_agg(id ORDER BY step) FROM ref_mig WHERE name = n), n || ': same order as numpy MIG')
+	FROM unnest(ARRAY['mig_graph', 'mig_exp', 'mig_plain_init']) n;
+SELECT is((SELECT count(*) FROM mig_sel s JOIN ref_mig r USING (name, step)
+		WHERE s.name = n AND (s.gain IS NULL) = (r.gain IS NULL) AND abs(s.gain - r.gain) <= 1e-9 * abs(r.gain)),
+		(SELECT count(*) FROM ref_mig WHERE name = n AND gain IS NOT NULL), n || ': same gains as numpy MIG')
+	FROM unnest(ARRAY['mig_graph', 'mig_exp', 'mig_plain_init']) n;
+SELECT is((SELECT array_agg(gain IS NULL ORDER BY step) FROM mig_sel WHERE name = 'mig_plain_init' AND step <= 3),
+		  '{t,t,f}'::bool[], 'mig: init_ids first, gain NULL');
 
 -- ---------- split_interp_extrap ----------
 CREATE TEMP TABLE sp AS SELECT * FROM split_interp_extrap('SELECT id, embedding FROM xq WHERE id % 2 = 0',

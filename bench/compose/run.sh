@@ -6,8 +6,9 @@
 #
 #   kmeans   kmeans(items, K, max_iter 25)             vs faiss.Kmeans(niter 25): seconds, inertia
 #   smote    smote(items, 'smote'), 3 classes          vs imbalanced-learn SMOTE(k_neighbors 5)
-#   fl       select_diverse(facility_location, knn_graph_k 50, budget)
-#            vs numpy lazy greedy on faiss's k-NN graph of the same data
+#   fl       select_diverse(facility_location, knn_graph_k 50, budget): the whole call, and its
+#            graph and lazy greedy parts (hardneg.progress) vs faiss's k-NN graph of the same
+#            data and a numpy lazy greedy on it
 #
 # Data: clustered Gaussian vectors (bench/knn/gen.py).  Uses the hermetic cluster of test/lib.sh
 # (Debian python3-faiss, python3-numpy, python3-imblearn for /usr/bin/python3; apt-get install them
@@ -62,9 +63,14 @@ for r in $(seq 1 "$ROUNDS"); do
 		echo "round $r $("$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" smote)"
 	fi
 	if [[ " $WHAT " == *" fl "* ]]; then
-		echo "round $r hardneg_facility_location $(time_sql "SELECT sum(gain) FROM select_diverse('SELECT id, embedding FROM docs', $BUDGET, 'facility_location', 'cosine', knn_graph_k => 50)")"
-		# the same k-NN graph search alone, so the greedy part can be told apart
-		echo "round $r hardneg_knn_graph $(time_sql "SELECT count(*) FROM knn_search('SELECT id, embedding FROM docs', 'SELECT id, embedding FROM docs', 50, 'cosine')")"
+		# hardneg.progress times the k-NN graph and the lazy greedy apart (NOTICE lines)
+		psql_t -c "SET hardneg.blas_threads = $THREADS" -c "SET work_mem = '256MB'" -c "SET hardneg.progress = on" \
+			-c '\timing on' \
+			-c "SELECT sum(gain) FROM select_diverse('SELECT id, embedding FROM docs', $BUDGET, 'facility_location', 'cosine', knn_graph_k => 50)" 2>&1 |
+			awk -v r="$r" '/similarity graph/ {g = $NF; if (g == "s") g = $(NF - 1)}
+				/lazy greedy/ {sub(/ s$/, ""); n = split($0, a, " "); gr = a[n]}
+				/^Time:/ {t = $2 / 1000} /^[0-9.e+-]+$/ {v = $0}
+				END {printf "round %s hardneg_facility_location %.3f %s\nround %s hardneg_knn_graph %s\nround %s hardneg_lazy_greedy %s\n", r, t, v, r, g, r, gr}'
 		"$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" fl "$BUDGET" 50 | sed "s/^/round $r /"
 	fi
 	echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -34,22 +34,6 @@ typedef struct Collide
 	Oid			id_type;
 } Collide;
 
-static int
-cmp_batch_rows(const void *a, const void *b, void *arg)
-{
-	const HnBatch *bt = arg;
-	int64		x = *(const int64 *) a,
-				y = *(const int64 *) b;
-	const int32 *ep = bt->cols[0].i4,
-			   *id = bt->cols[1].i4;
-
-	if (ep[x] != ep[y])
-		return ep[x] < ep[y] ? -1 : 1;
-	if (id[x] != id[y])
-		return id[x] < id[y] ? -1 : 1;
-	return hn_ids_compare(&bt->cols[2].ids, x, &bt->cols[2].ids, y);
-}
-
 /* Rows lo..hi of order form one batch. */
 static void
 one_batch(Collide *c, int64 lo, int64 hi)
@@ -116,10 +100,7 @@ hardneg_inbatch_collisions(PG_FUNCTION_ARGS)
 	hn_ids_check_kinds("training", &c.tr->cols[1].ids, "qrels", c.qr.did);
 	hn_pair_index_build(&c.tix, &c.tr->cols[0].ids, &c.tr->cols[1].ids, c.tr->nrows);
 	n = c.bt->nrows;
-	c.order = palloc(sizeof(int64) * Max(n, 1));
-	for (int64 i = 0; i < n; i++)
-		c.order[i] = i;
-	qsort_arg(c.order, n, sizeof(int64), cmp_batch_rows, c.bt);
+	c.order = hn_compose_sort_rows(c.bt, (const int[]) {0, 1, 2}, 3);
 	for (int64 lo = 0, hi; lo < n; lo = hi)
 	{
 		int64		r = c.order[lo];

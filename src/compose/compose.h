@@ -40,6 +40,12 @@ extern void hn_items_read(HnItems *it, const char *what, const char *sql, int fl
 /* Row of the item whose id equals key[ki], or -1 (binary search). */
 extern int64 hn_items_find(const HnItems *it, const HnIds *key, int64 ki);
 
+/*
+ * Rows of a batch in the order of its columns cols[0], cols[1], ... (int4 or
+ * id columns), ties by row.
+ */
+extern int64 *hn_compose_sort_rows(const HnBatch *b, const int *cols, int ncols);
+
 /* An integer argument that must not be NULL and must lie in [lo, hi]. */
 #define hn_compose_int_arg(fcinfo, argno, name, lo, hi) \
 	hn_fn_int_range_arg(fcinfo, argno, name, lo, hi, "Pass a value in that range.")
@@ -75,5 +81,28 @@ typedef struct HnCluster
 
 /* k-means++ and Lloyd, the best of n_init restarts by inertia. */
 extern void hn_compose_cluster(HnCluster *r, int k, uint64 seed, int max_iter, int n_init);
+
+/* MIG parameters (mig.c); labels_sql NULL: labels are unrelated (identity graph). */
+typedef struct HnMigParams
+{
+	const char *labels_sql;		/* label, embedding */
+	double		sim_threshold;
+	double		prop_weight;
+	bool		phi_exp;		/* exp(alpha) instead of pow(a, b) */
+	double		a,
+				b,
+				alpha;
+} HnMigParams;
+
+/* Parses phi ('pow', 'pow(a, b)', 'exp', 'exp(alpha)') into p. */
+extern void hn_compose_mig_phi(const char *text, HnMigParams *p);
+
+/*
+ * MIG greedy over items with labels and score: init rows first (gain NaN),
+ * then the best item by information gain, ties to the smaller row, until
+ * budget.  Marks chosen[], fills order[] and gain[]; returns the steps.
+ */
+extern int	hn_compose_mig(const HnItems *it, const HnMigParams *p, const int64 *init,
+						   int ninit, int budget, bool *chosen, int64 *order, double *gain);
 
 #endif							/* HN_COMPOSE_H */

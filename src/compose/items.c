@@ -134,6 +134,47 @@ hn_items_find(const HnItems *it, const HnIds *key, int64 ki)
 	return -1;
 }
 
+typedef struct SortKey
+{
+	const HnBatch *b;
+	const int  *cols;
+	int			ncols;
+} SortKey;
+
+static int
+cmp_rows(const void *a, const void *b, void *arg)
+{
+	const SortKey *key = arg;
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+
+	for (int i = 0; i < key->ncols; i++)
+	{
+		const HnColumn *col = &key->b->cols[key->cols[i]];
+		int			c;
+
+		if (key->b->spec[key->cols[i]].type == HN_COL_INT4)
+			c = (col->i4[x] > col->i4[y]) - (col->i4[x] < col->i4[y]);
+		else
+			c = hn_ids_compare(&col->ids, x, &col->ids, y);
+		if (c != 0)
+			return c;
+	}
+	return (x > y) - (x < y);
+}
+
+int64 *
+hn_compose_sort_rows(const HnBatch *b, const int *cols, int ncols)
+{
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(b->nrows, 1));
+	SortKey		key = {b, cols, ncols};
+
+	for (int64 i = 0; i < b->nrows; i++)
+		order[i] = i;
+	qsort_arg(order, b->nrows, sizeof(int64), cmp_rows, &key);
+	return order;
+}
+
 uint64
 hn_compose_seed_arg(FunctionCallInfo fcinfo, int argno)
 {

@@ -36,21 +36,6 @@ typedef struct Mix
 	int			ntaken;
 } Mix;
 
-static int
-cmp_mined(const void *a, const void *b, void *arg)
-{
-	const HnBatch *m = arg;
-	int64		x = *(const int64 *) a,
-				y = *(const int64 *) b;
-	int			c = hn_ids_compare(&m->cols[0].ids, x, &m->cols[0].ids, y);
-
-	if (c != 0)
-		return c;
-	if (m->cols[2].i4[x] != m->cols[2].i4[y])
-		return m->cols[2].i4[x] < m->cols[2].i4[y] ? -1 : 1;
-	return hn_ids_compare(&m->cols[1].ids, x, &m->cols[1].ids, y);
-}
-
 static bool
 is_positive(const Mix *m, int64 qrow, const HnIds *d, int64 di)
 {
@@ -176,10 +161,7 @@ hardneg_mix_negatives(PG_FUNCTION_ARGS)
 	hn_ids_check_kinds("mined", &m.mined->cols[1].ids, "corpus", &m.corpus.ids);
 	hn_ids_check_kinds("mined", mq, "qrels", m.qr.qid);
 	n = m.mined->nrows;
-	m.order = palloc(sizeof(int64) * Max(n, 1));
-	for (int64 i = 0; i < n; i++)
-		m.order[i] = i;
-	qsort_arg(m.order, n, sizeof(int64), cmp_mined, m.mined);
+	m.order = hn_compose_sort_rows(m.mined, (const int[]) {0, 2, 1}, 3);
 	m.taken = palloc(sizeof(int64) * ((int64) m.n_hard + m.n_random + 1));
 	for (int64 lo = 0, hi; lo < n; lo = hi)
 	{
@@ -237,6 +219,18 @@ common_docs(const HnPairIndex *a, int64 alo, int64 ahi,
 	return n;
 }
 
+/* End of the group of rows of the query at ix->order[lo] (interrupts checked). */
+static int64
+query_end(const HnPairIndex *ix, int64 lo, int64 n)
+{
+	int64		hi = lo + 1;
+
+	CHECK_FOR_INTERRUPTS();
+	while (hi < n && hn_ids_compare(ix->q, ix->order[lo], ix->q, ix->order[hi]) == 0)
+		hi++;
+	return hi;
+}
+
 static void
 diff_row(HnSrf *srf, const HnIds *q, int64 qi, Oid id_type, int64 na, int64 nb, int64 nc)
 {
@@ -251,6 +245,34 @@ diff_row(HnSrf *srf, const HnIds *q, int64 qi, Oid id_type, int64 na, int64 nb, 
 	v[4] = Float8GetDatum(uni > 0 ? (double) nc / uni : 1.0);
 	v[5] = Float8GetDatum(nb > 0 ? (double) (nb - nc) / nb : 0.0);
 	hn_srf_put(srf, v, nulls);
+}
+
+/*
+ * One row per query of x with its counts against y.  x is the previous run,
+ * or, in the second pass, the current one, whose queries that previous also
+ * has were already reported.
+ */
+static void
+diff_pass(HnSrf *srf, Oid id_type, const HnPairIndex *x, int64 nx,
+		  const HnPairIndex *y, bool x_previous)
+{
+	for (int64 lo = 0, hi; lo < nx; lo = hi)
+	{
+		int64		q = x->order[lo],
+					ylo,
+					yhi,
+					nxd,
+					nyd;
+
+		hi = query_end(x, lo, nx);
+		hn_pair_query_range(y, x->q, q, &ylo, &yhi);
+		if (!x_previous && yhi > ylo)
+			continue;
+		nxd = distinct_docs(x, lo, hi);
+		nyd = distinct_docs(y, ylo, yhi);
+		diff_row(srf, x->q, q, id_type, x_previous ? nxd : nyd, x_previous ? nyd : nxd,
+				 common_docs(x, lo, hi, y, ylo, yhi));
+	}
 }
 
 /* mining_diff(previous, current[, id_type]) */
@@ -275,31 +297,7 @@ hardneg_mining_diff(PG_FUNCTION_ARGS)
 	hn_pair_index_build(&ia, &a->cols[0].ids, &a->cols[1].ids, a->nrows);
 	hn_pair_index_build(&ib, &b->cols[0].ids, &b->cols[1].ids, b->nrows);
 	/* queries of previous (with or without current rows), then those only in current */
-	for (int64 lo = 0, hi; lo < a->nrows; lo = hi)
-	{
-		int64		q = ia.order[lo],
-					blo,
-					bhi;
-
-		CHECK_FOR_INTERRUPTS();
-		for (hi = lo + 1; hi < a->nrows && hn_ids_compare(ia.q, q, ia.q, ia.order[hi]) == 0; hi++)
-			;
-		hn_pair_query_range(&ib, ia.q, q, &blo, &bhi);
-		diff_row(&srf, ia.q, q, id_type, distinct_docs(&ia, lo, hi), distinct_docs(&ib, blo, bhi),
-				 common_docs(&ia, lo, hi, &ib, blo, bhi));
-	}
-	for (int64 lo = 0, hi; lo < b->nrows; lo = hi)
-	{
-		int64		q = ib.order[lo],
-					alo,
-					ahi;
-
-		CHECK_FOR_INTERRUPTS();
-		for (hi = lo + 1; hi < b->nrows && hn_ids_compare(ib.q, q, ib.q, ib.order[hi]) == 0; hi++)
-			;
-		hn_pair_query_range(&ia, ib.q, q, &alo, &ahi);
-		if (ahi == alo)
-			diff_row(&srf, ib.q, q, id_type, 0, distinct_docs(&ib, lo, hi), 0);
-	}
+	diff_pass(&srf, id_type, &ia, a->nrows, &ib, true);
+	diff_pass(&srf, id_type, &ib, b->nrows, &ia, false);
 	PG_RETURN_NULL();
 }

@@ -1,9 +1,9 @@
 /*
  * select_diverse.c
  *		select_diverse(): a diverse subset under a budget (mining.md 5.9,
- *		F10) by greedy k-center or facility location (lazy greedy on the
- *		exact k-NN similarity graph); output is the selection order with
- *		each step's gain, so a smaller budget is a prefix.
+ *		F10) by greedy k-center, facility location (lazy greedy on the
+ *		exact k-NN similarity graph) or MIG (mig.c); output is the selection
+ *		order with each step's gain, so a smaller budget is a prefix.
  *
  * Every choice breaks ties to the smaller id, and items are in id order, so
  * the selection is a function of the data, not of the input order.
@@ -15,6 +15,7 @@
 #include "catalog/pg_type.h"
 #include "compose/compose.h"
 #include "falseneg/inputs.h"
+#include "io/progress.h"
 #include "io/srf.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -272,8 +273,13 @@ facility_location(Selection *s, const int64 *init, int ninit, int k)
 	double	   *cover = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * n);
 	FlEntry    *heap = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(FlEntry) * n);
 	int64		hn = 0;
+	HnProgress	pr;
 
+	/* hardneg.progress: the graph and the greedy timed apart */
+	hn_progress_begin(&pr, "select_diverse", "items in the similarity graph", n);
 	fl_graph(s, k, &g);
+	hn_progress_end(&pr, n, NULL);
+	hn_progress_begin(&pr, "select_diverse", "items selected", Min(s->budget, n));
 	for (int64 i = 0; i < n; i++)
 		cover[i] = 0;			/* f counts max(0, sim): an empty set covers 0 */
 	for (int i = 0; i < ninit; i++)
@@ -293,6 +299,7 @@ facility_location(Selection *s, const int64 *init, int ninit, int k)
 	while (s->step < s->budget && hn > 0)
 	{
 		CHECK_FOR_INTERRUPTS();
+		hn_progress_tick(&pr, s->step, "lazy greedy");
 		if (heap[0].stamp != s->step)
 		{
 			heap[0].gain = fl_gain(&g, cover, heap[0].row);
@@ -305,48 +312,108 @@ facility_location(Selection *s, const int64 *init, int ninit, int k)
 		heap[0] = heap[--hn];
 		fl_sift_down(heap, hn, 0);
 	}
+	hn_progress_end(&pr, s->step, "lazy greedy");
+}
+
+/* MIG (mig.c): the order it computes, emitted here. */
+static void
+mig(Selection *s, const int64 *init, int ninit, const HnMigParams *p)
+{
+	int64		cap = Min((int64) s->budget, s->it.n);
+	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(cap, 1));
+	double	   *gain = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(cap, 1));
+	int			steps = hn_compose_mig(&s->it, p, init, ninit, s->budget, s->chosen, order, gain);
+
+	for (int i = 0; i < steps; i++)
+		emit(s, order[i], !isnan(gain[i]), gain[i]);
+}
+
+/* The MIG arguments: labels, sim_threshold, phi, prop_weight. */
+static void
+mig_args(FunctionCallInfo fcinfo, HnMigParams *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->labels_sql = PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7));
+	p->sim_threshold = hn_fn_threshold_arg(fcinfo, 8, "sim_threshold");
+	hn_compose_mig_phi(hn_fn_text_arg(fcinfo, 9, "phi"), p);
+	if (PG_ARGISNULL(10) || !(PG_GETARG_FLOAT8(10) >= 0) || isinf(PG_GETARG_FLOAT8(10)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("prop_weight must be a finite number >= 0"),
+				 errhint("1 spreads a label's mass to similar labels as MIG does; 0 keeps it on the label.")));
+	p->prop_weight = PG_GETARG_FLOAT8(10);
+}
+
+typedef enum Method
+{
+	KCENTER,
+	FACILITY_LOCATION,
+	MIG
+} Method;
+
+static Method
+method_arg(FunctionCallInfo fcinfo, HnMetric metric)
+{
+	char	   *name = hn_fn_text_arg(fcinfo, 2, "method");
+	Method		m;
+
+	if (strcmp(name, "kcenter") == 0)
+		m = KCENTER;
+	else if (strcmp(name, "facility_location") == 0)
+		m = FACILITY_LOCATION;
+	else if (strcmp(name, "mig") == 0)
+		m = MIG;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown select_diverse method \"%s\"", name),
+				 errhint("Use 'kcenter', 'facility_location' or 'mig'.")));
+	if (m == KCENTER && metric == HN_METRIC_IP)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k-center needs a distance: metric 'ip' has none"),
+				 errhint("Use metric 'cosine' (distance 1 - cos) or 'l2'.")));
+	if (m == FACILITY_LOCATION && metric == HN_METRIC_L2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("facility location needs a similarity: metric 'l2' has none that is positive"),
+				 errhint("Use metric 'cosine' or 'ip'.")));
+	if (m == MIG && metric != HN_METRIC_COSINE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("MIG compares labels by cosine only"),
+				 errhint("Leave metric at 'cosine'.")));
+	return m;
 }
 
 /*
  * select_diverse(items, budget, method, metric, init_ids, knn_graph_k, seed,
- *				  [id_type])
+ *				  labels, sim_threshold, phi, prop_weight[, id_type])
  */
 PG_FUNCTION_INFO_V1(hardneg_select_diverse);
 Datum
 hardneg_select_diverse(PG_FUNCTION_ARGS)
 {
 	char	   *sql = hn_fn_text_arg(fcinfo, 0, "items");
-	char	   *method;
+	Method		method;
 	Selection	s;
+	HnMigParams mp;
 	int64	   *init;
 	int			ninit;
 	int			k = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.budget = hn_compose_int_arg(fcinfo, 1, "budget", 1, PG_INT32_MAX);
-	method = hn_fn_text_arg(fcinfo, 2, "method");
 	s.metric = hn_metric_from_name(hn_fn_text_arg(fcinfo, 3, "metric"));
+	method = method_arg(fcinfo, s.metric);
 	if (!PG_ARGISNULL(5))
 		k = hn_compose_int_arg(fcinfo, 5, "knn_graph_k", 1, 10000);
 	(void) hn_compose_seed_arg(fcinfo, 6);
-	s.id_type = hn_fn_id_type(fcinfo, 7);
-	if (strcmp(method, "kcenter") != 0 && strcmp(method, "facility_location") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown select_diverse method \"%s\"", method),
-				 errhint("Use 'kcenter' or 'facility_location'.")));
-	if (strcmp(method, "kcenter") == 0 && s.metric == HN_METRIC_IP)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k-center needs a distance: metric 'ip' has none"),
-				 errhint("Use metric 'cosine' (distance 1 - cos) or 'l2'.")));
-	if (strcmp(method, "facility_location") == 0 && s.metric == HN_METRIC_L2)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("facility location needs a similarity: metric 'l2' has none that is positive"),
-				 errhint("Use metric 'cosine' or 'ip'.")));
+	if (method == MIG)
+		mig_args(fcinfo, &mp);
+	s.id_type = hn_fn_id_type(fcinfo, 11);
 	hn_srf_begin(fcinfo, &s.srf);
-	hn_items_read(&s.it, "items", sql, HN_ITEMS_VECTOR);
+	hn_items_read(&s.it, "items", sql, method == MIG ? HN_ITEMS_MIG : HN_ITEMS_VECTOR);
 	init = init_rows(fcinfo, 4, &s.it, &ninit);
 	if (ninit > s.budget)
 		ereport(ERROR,
@@ -354,8 +421,10 @@ hardneg_select_diverse(PG_FUNCTION_ARGS)
 				 errmsg("init_ids has %d ids, more than the budget of %d", ninit, s.budget),
 				 errhint("The budget counts init_ids too.")));
 	s.chosen = palloc0(sizeof(bool) * s.it.n);
-	if (strcmp(method, "kcenter") == 0)
+	if (method == KCENTER)
 		kcenter(&s, init, ninit);
+	else if (method == MIG)
+		mig(&s, init, ninit, &mp);
 	else
 	{
 		if (k == 0 && s.it.n > DENSE_FL_MAX_ITEMS)

@@ -71,35 +71,6 @@ tau_arg(FunctionCallInfo fcinfo, int argno)
 	return tau;
 }
 
-/* split_interp_extrap(train, test, tau, metric[, id_type]) */
-PG_FUNCTION_INFO_V1(hardneg_split_interp_extrap);
-Datum
-hardneg_split_interp_extrap(PG_FUNCTION_ARGS)
-{
-	char	   *train = hn_fn_text_arg(fcinfo, 0, "train");
-	char	   *test = hn_fn_text_arg(fcinfo, 1, "test");
-	double		tau = tau_arg(fcinfo, 2);
-	HnMetric	metric = hn_metric_from_name(hn_fn_text_arg(fcinfo, 3, "metric"));
-	Oid			id_type = hn_fn_id_type(fcinfo, 4);
-	Nearest		nn;
-	HnSrf		srf;
-
-	hn_srf_begin(fcinfo, &srf);
-	nearest(&nn, "test", test, "train", train, metric);
-	for (int64 i = 0; i < nn.from.n; i++)
-	{
-		Datum		v[4];
-		bool		nulls[4] = {0};
-
-		v[0] = hn_ids_datum(&nn.from.ids, i, id_type);
-		v[1] = CStringGetTextDatum(nn.sim[i] >= tau ? "interp" : "extrap");
-		v[2] = Float8GetDatum(nn.sim[i]);
-		v[3] = hn_ids_datum(&nn.to.ids, nn.nbr[i], id_type);
-		hn_srf_put(&srf, v, nulls);
-	}
-	PG_RETURN_NULL();
-}
-
 static int
 cmp_key(const void *a, const void *b, void *arg)
 {
@@ -136,40 +107,80 @@ control_removed(const HnItems *train, int64 nremove, uint64 seed)
 	return removed;
 }
 
-/* split_restrain(train, test, tau, metric, seed[, id_type]) */
-PG_FUNCTION_INFO_V1(hardneg_split_restrain);
-Datum
-hardneg_split_restrain(PG_FUNCTION_ARGS)
+/*
+ * The inputs of every split function (train, test, metric at argno 0, 1, 3):
+ * nearest training query of each test query, or with restrain the reverse.
+ */
+static void
+split_inputs(FunctionCallInfo fcinfo, Nearest *nn, bool restrain)
 {
 	char	   *train = hn_fn_text_arg(fcinfo, 0, "train");
 	char	   *test = hn_fn_text_arg(fcinfo, 1, "test");
-	double		tau = tau_arg(fcinfo, 2);
 	HnMetric	metric = hn_metric_from_name(hn_fn_text_arg(fcinfo, 3, "metric"));
-	uint64		seed = hn_compose_seed_arg(fcinfo, 4);
-	Oid			id_type = hn_fn_id_type(fcinfo, 5);
+
+	if (restrain)
+		nearest(nn, "train", train, "test", test, metric);
+	else
+		nearest(nn, "test", test, "train", train, metric);
+}
+
+/*
+ * split_interp_extrap (test rows: interp / extrap) and split_restrain
+ * (training rows: remove / keep, plus the random control): one row per
+ * labelled query with its similarity and nearest query on the other side.
+ */
+static Datum
+split_rows(FunctionCallInfo fcinfo, bool restrain)
+{
+	double		tau = tau_arg(fcinfo, 2);
+	uint64		seed = restrain ? hn_compose_seed_arg(fcinfo, 4) : 0;
+	Oid			id_type = hn_fn_id_type(fcinfo, restrain ? 5 : 4);
+	const char *near_label = restrain ? "remove" : "interp";
+	const char *far_label = restrain ? "keep" : "extrap";
 	Nearest		nn;
 	HnSrf		srf;
-	int64		nremove = 0;
-	bool	   *control;
+	bool	   *control = NULL;
 
 	hn_srf_begin(fcinfo, &srf);
-	nearest(&nn, "train", train, "test", test, metric);
-	for (int64 i = 0; i < nn.from.n; i++)
-		nremove += nn.sim[i] >= tau;
-	control = control_removed(&nn.from, nremove, seed);
+	split_inputs(fcinfo, &nn, restrain);
+	if (restrain)
+	{
+		int64		nremove = 0;
+
+		for (int64 i = 0; i < nn.from.n; i++)
+			nremove += nn.sim[i] >= tau;
+		control = control_removed(&nn.from, nremove, seed);
+	}
 	for (int64 i = 0; i < nn.from.n; i++)
 	{
 		Datum		v[5];
 		bool		nulls[5] = {0};
 
 		v[0] = hn_ids_datum(&nn.from.ids, i, id_type);
-		v[1] = CStringGetTextDatum(nn.sim[i] >= tau ? "remove" : "keep");
+		v[1] = CStringGetTextDatum(nn.sim[i] >= tau ? near_label : far_label);
 		v[2] = Float8GetDatum(nn.sim[i]);
 		v[3] = hn_ids_datum(&nn.to.ids, nn.nbr[i], id_type);
-		v[4] = CStringGetTextDatum(control[i] ? "remove" : "keep");
+		if (control)
+			v[4] = CStringGetTextDatum(control[i] ? "remove" : "keep");
 		hn_srf_put(&srf, v, nulls);
 	}
 	PG_RETURN_NULL();
+}
+
+/* split_interp_extrap(train, test, tau, metric[, id_type]) */
+PG_FUNCTION_INFO_V1(hardneg_split_interp_extrap);
+Datum
+hardneg_split_interp_extrap(PG_FUNCTION_ARGS)
+{
+	return split_rows(fcinfo, false);
+}
+
+/* split_restrain(train, test, tau, metric, seed[, id_type]) */
+PG_FUNCTION_INFO_V1(hardneg_split_restrain);
+Datum
+hardneg_split_restrain(PG_FUNCTION_ARGS)
+{
+	return split_rows(fcinfo, true);
 }
 
 /*
@@ -217,10 +228,7 @@ PG_FUNCTION_INFO_V1(hardneg_leakage_report);
 Datum
 hardneg_leakage_report(PG_FUNCTION_ARGS)
 {
-	char	   *train = hn_fn_text_arg(fcinfo, 0, "train");
-	char	   *test = hn_fn_text_arg(fcinfo, 1, "test");
 	ArrayType  *taus;
-	HnMetric	metric = hn_metric_from_name(hn_fn_text_arg(fcinfo, 3, "metric"));
 	Datum	   *elems;
 	bool	   *enulls;
 	int			ntau;
@@ -236,7 +244,7 @@ hardneg_leakage_report(PG_FUNCTION_ARGS)
 	taus = PG_GETARG_ARRAYTYPE_P(2);
 	deconstruct_array(taus, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls, &ntau);
 	hn_srf_begin(fcinfo, &srf);
-	nearest(&nn, "test", test, "train", train, metric);
+	split_inputs(fcinfo, &nn, false);
 	if (!PG_ARGISNULL(4))
 		overlap = qrels_overlap(text_to_cstring(PG_GETARG_TEXT_PP(4)), &nn.to, &nn.from);
 	for (int t = 0; t < ntau; t++)

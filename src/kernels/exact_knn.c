@@ -18,13 +18,12 @@
 
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cblas.h>
 
 #include "kernels/exact_knn.h"
+#include "kernels/parallel.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -410,26 +409,18 @@ run_share(TileWork *w)
 	}
 }
 
-static void *
-share_thread(void *arg)
+static void
+tile_share(void *arg, int t, int nt)
 {
-	run_share(arg);
-	return NULL;
+	run_share(&((TileWork *) arg)[t]);
 }
 
-/*
- * One round: a document tile against every query, the queries split among
- * the threads.  Workers are started with every signal blocked, so signal
- * handlers (cancel, timeouts) only run on the backend's own thread, and are
- * joined before this returns, so an ERROR never leaves one running.
- */
+/* One round: a document tile against every query, the queries split among the threads. */
 static void
 score_round(HnKnn *knn, const float *docs, const int64 *keys,
 			int64 d0, int nd, float dmax)
 {
-	TileWork	work[64];
-	pthread_t	tid[64];
-	bool		started[64] = {false};
+	TileWork	work[HN_PARALLEL_MAX];
 	int			nt = knn->nthreads;
 
 	for (int t = 0; t < nt; t++)
@@ -446,28 +437,10 @@ score_round(HnKnn *knn, const float *docs, const int64 *keys,
 		w->q_end = (int) ((int64) knn->nq * (t + 1) / nt);
 		w->tile = knn->tiles[t];
 	}
-	if (nt > 1)
-	{
-		sigset_t	all,
-					old;
-
-		openblas_set_num_threads(1);
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		for (int t = 1; t < nt; t++)
-			started[t] = pthread_create(&tid[t], NULL, share_thread, &work[t]) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	else
+	/* one share: a multi-threaded sgemm instead */
+	if (nt == 1)
 		openblas_set_num_threads(hn_blas_threads());
-	run_share(&work[0]);
-	for (int t = 1; t < nt; t++)
-	{
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			run_share(&work[t]);	/* could not start a thread: do it here */
-	}
+	hn_parallel_run(nt, tile_share, work);
 }
 
 void

@@ -16,6 +16,12 @@ Writes into OUT_DIR (TSV, COPY-ready):
   adasyn_parent.tsv parent_id, count: ADASYN's per-item rounding rint(r_i G)
   greedy.tsv        case, step, id, gain: numpy greedy k-center / facility location
   split.tsv         query_id, max_similarity, nearest_train_id (train: even ids)
+  mig_labels.tsv    label, vector: the MIG labels, one per query (its vector), with
+                    hostile names (quotes, tab, backslash, newline, braces, non-ASCII)
+  mig_items.tsv     id, pos, label: each document's labels in order (its 3 most
+                    similar queries; a few documents repeat a label, share another's
+                    labels, or have none); score = mig_score(id)
+  mig.tsv           case, step, id, gain: numpy MIG greedy (mig/sampler.py's rule)
 """
 import os
 import sys
@@ -94,6 +100,92 @@ def knn_graph(s, k):
     return w
 
 
+def copy_text(v):
+    """A value in COPY's text format."""
+    return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def mig_label(qid):
+    base = "q%d" % qid
+    if qid % 7 == 0:
+        return base + ' "Mach" {x,y}\t\\n\nné'
+    if qid % 7 == 1:
+        return base + " l'aile"
+    return base
+
+
+def mig_score(i):
+    """Distinct scores, but i % 100 == 1 has the score (and the labels) of i - 1: an exact tie."""
+    if i % 100 == 1:
+        i -= 1
+    return 1 + (i * 37 % 1009) / 1000
+
+
+def mig_item_labels(dids, docs, qids, queries):
+    """Each document's 3 most similar queries (ties to the smaller query id), as label lists."""
+    dn = docs / np.linalg.norm(docs, axis=1)[:, None]
+    qn = queries / np.linalg.norm(queries, axis=1)[:, None]
+    s = dn @ qn.T
+    out = {}
+    for r, i in enumerate(dids):
+        order = np.lexsort((qids, -s[r]))[:3]
+        out[int(i)] = [mig_label(int(qids[j])) for j in order]
+    for i in dids:
+        i = int(i)
+        if i % 100 == 1 and i - 1 in out:
+            out[i] = list(out[i - 1])       # same labels and score as i - 1: a tie
+        if i % 97 == 0:
+            out[i] = out[i] + [out[i][0]]    # a label twice: counts twice in the norm
+        if i % 211 == 0:
+            out[i] = []                      # no labels: no information
+    return out
+
+
+def mig(items, scores, emb, budget, sim_threshold, phi, prop_weight, init=None):
+    """MIG greedy (yichengchen24/MIG mig/sampler.py, norm=True) in float64:
+    V[i, l] = score_i / len(labels_i) on each label of i; W = cos of the label
+    embeddings where >= sim_threshold, else 0; P = W with the off-diagonal times
+    prop_weight, divided by its column sums; gain = (V P) @ phi'(x); x += the
+    selected row of V P.  Ties: the first (smallest id) maximum, like argmax."""
+    vocab = sorted({l for ls in items for l in ls})
+    col = {l: j for j, l in enumerate(vocab)}
+    V = np.zeros((len(items), len(vocab)))
+    for i, ls in enumerate(items):
+        for l in ls:
+            V[i, col[l]] = scores[i] / len(ls)
+    if emb is None:
+        W = np.eye(len(vocab))
+    else:
+        E = np.array([emb[l] for l in vocab], dtype=np.float64)
+        E /= np.linalg.norm(E, axis=1)[:, None]
+        W = E @ E.T
+        W = np.where(W >= sim_threshold, W, 0.0)
+    P = W * np.eye(len(vocab)) + W * (1 - np.eye(len(vocab))) * prop_weight
+    P = P / P.sum(axis=0)
+    VP = V @ P
+    if phi[0] == "pow":
+        a, b = phi[1], phi[2]
+        dphi = lambda x: b * (x + a) ** (b - 1)
+    else:
+        alpha = phi[1]
+        dphi = lambda x: alpha * np.exp(-alpha * x)
+    x = np.zeros(len(vocab))
+    chosen = np.zeros(len(items), bool)
+    out = []
+    for j in init or []:
+        out.append((j, None))
+        chosen[j] = True
+        x += VP[j]
+    while len(out) < budget:
+        gains = VP @ dphi(x)
+        gains[chosen] = -np.inf
+        j = int(np.argmax(gains))
+        out.append((j, float(gains[j])))
+        chosen[j] = True
+        x += VP[j]
+    return out
+
+
 def main(src, out):
     os.makedirs(out, exist_ok=True)
     dids, docs = sorted_by_id(read_ids(os.path.join(src, "docs.use-lite.ids")),
@@ -164,6 +256,26 @@ def main(src, out):
         for name, sel in cases:
             for step, (j, gain) in enumerate(sel, 1):
                 f.write("%s\t%d\t%d\t%s\n" % (name, step, dids[j], "\\N" if gain is None else "%.10g" % gain))
+
+    labels_of = mig_item_labels(dids, X, qids, queries.astype(np.float64))
+    emb = {mig_label(int(i)): v for i, v in zip(qids, queries)}
+    with open(os.path.join(out, "mig_labels.tsv"), "w") as f:
+        for l, v in emb.items():
+            f.write("%s\t%s\n" % (copy_text(l), vec_literal(v)))
+    with open(os.path.join(out, "mig_items.tsv"), "w") as f:
+        for i in dids:
+            for pos, l in enumerate(labels_of[int(i)], 1):
+                f.write("%d\t%d\t%s\n" % (i, pos, copy_text(l)))
+    items = [labels_of[int(i)] for i in dids]
+    scores = [mig_score(int(i)) for i in dids]
+    with open(os.path.join(out, "mig.tsv"), "w") as f:
+        cases = (("mig_graph", mig(items, scores, emb, 40, 0.7, ("pow", 1e-6, 0.8), 1.0)),
+                 ("mig_exp", mig(items, scores, emb, 30, 0.8, ("exp", 3.0), 0.5)),
+                 ("mig_plain_init", mig(items, scores, None, 30, 0.9, ("pow", 0.01, 0.5), 1.0,
+                                        [list(dids).index(5), list(dids).index(900)])))
+        for name, sel in cases:
+            for step, (j, gain) in enumerate(sel, 1):
+                f.write("%s\t%d\t%d\t%s\n" % (name, step, dids[j], "\\N" if gain is None else "%.17g" % gain))
 
     q = queries.astype(np.float64)
     q = q / np.linalg.norm(q, axis=1)[:, None]
