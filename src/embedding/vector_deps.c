@@ -20,6 +20,7 @@
 #include "commands/extension.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 #include "utils/acl.h"
 #include "utils/syscache.h"
 
@@ -52,7 +53,7 @@ hardneg_vector_cast_depend(PG_FUNCTION_ARGS)
 				 errmsg("neither type of the cast is a type of the hardneg extension"),
 				 errhint("Pass a cast from or to hardneg's embedding type.")));
 	/* the cast is as much its type owner's as CREATE CAST requires */
-	if (!pg_type_ownercheck(ours, GetUserId()))
+	if (!object_ownercheck(TypeRelationId, ours, GetUserId()))
 		aclcheck_error_type(ACLCHECK_NOT_OWNER, ours);
 	castoid = GetSysCacheOid2(CASTSOURCETARGET, Anum_pg_cast_oid,
 							  ObjectIdGetDatum(source), ObjectIdGetDatum(target));

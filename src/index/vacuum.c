@@ -13,6 +13,7 @@
 #include "commands/vacuum.h"
 #include "index/ivfsq.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 
@@ -89,7 +90,7 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 		while (blk != InvalidBlockNumber)
 		{
-			vacuum_delay_point();
+			hn_vacuum_delay_point();
 			blk = vacuum_page(info, blk, stats, callback, callback_state);
 		}
 	}
@@ -113,7 +114,7 @@ count_tuples(IndexVacuumInfo *info, IvfCache *cache)
 												 info->strategy);
 			Page		page;
 
-			vacuum_delay_point();
+			hn_vacuum_delay_point();
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
 			ivf_check_page(info->index, page, blk, IVF_PAGE_CODES);
