@@ -17,8 +17,8 @@
 #            (Debian's pgTAP is packaged for its own 15 only.)
 #
 # Nothing is downloaded: bring the sources yourself (docs/development.md says
-# how the table's were had).  HN_PORT, HN_TESTS, HN_REGRESS and HN_DOCS act as
-# in make test.  The hardneg objects are built in the checkout, so they are
+# how the table's were had).  HN_PORT, HN_TESTS, HN_REGRESS, HN_DOCS and
+# HN_REFERENCES (reuse an earlier run's references) act as in make test.  The hardneg objects are built in the checkout, so they are
 # removed before and after: the next make test builds its own for 15.
 # Prints the compiler warnings of the hardneg build, then the suite, then one
 # line for the table:  "pgversions: <version> | <warnings> warnings | <result line>".
