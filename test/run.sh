@@ -26,8 +26,10 @@ rm -rf "$HN_BUILD/test/skip"
 mkdir -p "$HN_BUILD/test"
 if [ -n "${HN_REFERENCES:-}" ]; then
 	hn_log "references from $HN_REFERENCES"
-	rm -rf "$HN_BUILD/test"
-	cp -a "$HN_REFERENCES" "$HN_BUILD/test"
+	if [ "$(realpath "$HN_REFERENCES")" != "$(realpath "$HN_BUILD/test")" ]; then
+		rm -rf "$HN_BUILD/test"
+		cp -a "$HN_REFERENCES" "$HN_BUILD/test"
+	fi
 else
 	for prep in test/prepare.d/*; do
 		[ -x "$prep" ] || continue
