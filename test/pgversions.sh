@@ -10,8 +10,8 @@
 # --src      a PostgreSQL source tree (a release tarball unpacked, or a git
 #            checkout of a release tag); used only when PREFIX has no server
 #            yet: configure --prefix=PREFIX --without-icu --with-libxml, make,
-#            make install, all under nice; and contrib/pageinspect, which
-#            the suite uses.
+#            make install, all under nice; and the contrib modules the
+#            suites use (pageinspect, postgres_fdw, dblink).
 # --pgtap    a pgTAP source tree; used only when PREFIX has no pgTAP yet: built
 #            in a copy under the build directory and installed into PREFIX.
 #            (Debian's pgTAP is packaged for its own 15 only.)
@@ -55,8 +55,9 @@ if [ ! -x "$prefix/bin/pg_config" ]; then
 		nice -n 10 ./configure --prefix="$prefix" --without-icu --with-libxml
 		nice -n 10 make -j"$jobs"
 		nice -n 10 make install
-		# the contrib modules the suite uses (index_ivfsq_pages reads pages with pageinspect)
-		nice -n 10 make -C contrib/pageinspect install
+		# the contrib modules the suites use: pageinspect (index_ivfsq_pages reads pages),
+		# postgres_fdw and dblink (the sharded k-NN suites)
+		for m in pageinspect postgres_fdw dblink; do nice -n 10 make -C "contrib/$m" install; done
 	) >"$prefix.build.log" 2>&1 || {
 		tail -30 "$prefix.build.log" >&2
 		exit 1
