@@ -109,13 +109,7 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 * sequential scan and sort return every row instead.
 	 */
 	if (rows_pulled(root, path) > ivf_eff_max_scan_tuples())
-	{
 		*indexStartupCost += disable_cost;
-#if PG_VERSION_NUM >= 180000
-		/* 18 ranks a disabled plan by its disabled nodes first */
-		path->path.disabled_nodes++;
-#endif
-	}
 	*indexTotalCost = *indexStartupCost;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
