@@ -29,7 +29,8 @@ SELECT ok(NOT EXISTS (SELECT 1 FROM pg_temp.plan_of('SELECT sum(e), avg(e) FROM 
 					   WHERE p ~ 'Partial|Gather'),
 	'the serial plan has no parallel part');
 
-SET LOCAL force_parallel_mode = on;
+\ir include/force_parallel.psql
+SET LOCAL :force_parallel = on;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;

@@ -79,6 +79,11 @@ hn_install_deps() {
 		python3-sklearn python3-imblearn
 }
 
+# The major version (15, 16, ...) of the server that pg_config $1 describes.
+hn_pg_major() {
+	"$1" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p'
+}
+
 # Builds hardneg and installs it into a private copy of the server tree.
 hn_build_and_stage() {
 	local pg_config=$HN_PG_CONFIG
@@ -86,12 +91,25 @@ hn_build_and_stage() {
 	make -C "$HN_ROOT" -s -j"$(nproc)" PG_CONFIG="$pg_config" >/dev/null
 	rm -rf "$HN_STAGE"
 	if [ -n "$HN_PG_PREFIX" ]; then
-		# a tree built from source is relocatable as a whole; pgTAP (plain SQL) comes from Debian's
+		# a tree built from source is relocatable as a whole
 		mkdir -p "$HN_STAGE$HN_PG_PREFIX"
 		cp -a "$HN_PG_PREFIX/." "$HN_STAGE$HN_PG_PREFIX/"
-		cp -a /usr/share/postgresql/"$HN_PGVER"/extension/pgtap* "$HN_STAGE$("$pg_config" --sharedir)/extension/"
-		# Debian's pgvector, if there, loads into any 15 server (tests that use it skip otherwise)
-		if [ -z "${HN_HIDE_PGVECTOR:-}" ] && [ -e "/usr/lib/postgresql/$HN_PGVER/lib/vector.so" ]; then
+		# pgTAP installed into the prefix (test/pgversions.sh builds it there) is used as it is;
+		# otherwise Debian's, when it was packaged for this major version
+		local ext major
+		ext=$HN_STAGE$("$pg_config" --sharedir)/extension
+		major=$(hn_pg_major "$pg_config")
+		if [ ! -e "$ext/pgtap.control" ]; then
+			if [ "$major" != "$HN_PGVER" ]; then
+				echo "hardneg: no pgTAP in $HN_PG_PREFIX (PostgreSQL $major); test/pgversions.sh --pgtap DIR installs one" >&2
+				return 1
+			fi
+			cp -a /usr/share/postgresql/"$HN_PGVER"/extension/pgtap* "$ext/"
+		fi
+		# Debian's pgvector, if there, loads into a server of its own major version only
+		# (tests that use it skip otherwise)
+		if [ -z "${HN_HIDE_PGVECTOR:-}" ] && [ "$major" = "$HN_PGVER" ] &&
+			[ -e "/usr/lib/postgresql/$HN_PGVER/lib/vector.so" ]; then
 			cp -a /usr/share/postgresql/"$HN_PGVER"/extension/vector[.-]* "$HN_STAGE$("$pg_config" --sharedir)/extension/"
 			cp -a "/usr/lib/postgresql/$HN_PGVER/lib/vector.so" "$HN_STAGE$("$pg_config" --pkglibdir)/"
 		fi

@@ -46,7 +46,8 @@ ALTER FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, 
 	double precision, double precision, text, integer, text, integer, boolean, text, text, double precision,
 	text, text, double precision, integer, double precision, double precision, boolean)
 	PARALLEL SAFE;
-SET LOCAL force_parallel_mode = on;
+\ir include/force_parallel.psql
+SET LOCAL :force_parallel = on;
 SET LOCAL parallel_setup_cost = 0;
 CREATE FUNCTION pg_temp.plan_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -60,10 +61,10 @@ BEGIN
 END
 $$;
 SELECT ok(pg_temp.plan_of($$SELECT * FROM mine_hard_negatives('a', 'b', 'c')$$) ~ 'Gather.*Function Scan',
-	'force_parallel_mode runs mining in a parallel worker');
+	'forcing parallel mode (' || :'force_parallel' || ') runs mining in a parallel worker');
 CREATE TABLE hs_par AS SELECT s AS strategy, m.* FROM unnest(ARRAY['uniform', 'top1_plus_uniform', 'softmax', 'simans', 'bins']) s,
 	LATERAL mine_hard_negatives(:inputs, num_negatives => 5, range_max => 30, sampling_strategy => s, seed => 42) m;
-RESET force_parallel_mode;
+RESET :force_parallel;
 RESET parallel_setup_cost;
 INSERT INTO hs_runs SELECT strategy, 'parallel', query_id, positive_id, negative_id, negative_rank, kept_rank,
 	score, positive_score FROM hs_par;

@@ -5,7 +5,7 @@
 #   "hardneg: N passed, N failed"
 # Environment: HN_TESTS="name ..." limits pgTAP to those suites, HN_REGRESS
 # likewise for pg_regress; "none" skips either; HN_DOCS=none skips the docs
-# examples.
+# examples; HN_REFERENCES=DIR reuses the references of an earlier run.
 source "$(dirname "$0")/lib.sh"
 cd "$HN_ROOT"
 
@@ -19,13 +19,24 @@ hn_cluster_start "$cluster"
 
 # Independent references (numpy, hand-derived) are computed before the suites
 # that read them; each script writes under .build/test.
+# HN_REFERENCES=DIR takes them from an earlier run's .build/test instead: they
+# depend on the inputs alone, never on the server (test/pgversions.sh runs the
+# same references against several versions).
 rm -rf "$HN_BUILD/test/skip"
 mkdir -p "$HN_BUILD/test"
-for prep in test/prepare.d/*; do
-	[ -x "$prep" ] || continue
-	hn_log "preparing $(basename "$prep")"
-	HN_PYTHON=$HN_PYTHON HN_TESTDATA=$HN_BUILD/test "$prep"
-done
+if [ -n "${HN_REFERENCES:-}" ]; then
+	hn_log "references from $HN_REFERENCES"
+	if [ "$(realpath "$HN_REFERENCES")" != "$(realpath "$HN_BUILD/test")" ]; then
+		rm -rf "$HN_BUILD/test"
+		cp -a "$HN_REFERENCES" "$HN_BUILD/test"
+	fi
+else
+	for prep in test/prepare.d/*; do
+		[ -x "$prep" ] || continue
+		hn_log "preparing $(basename "$prep")"
+		HN_PYTHON=$HN_PYTHON HN_TESTDATA=$HN_BUILD/test "$prep"
+	done
+fi
 
 passed=0
 failed=0

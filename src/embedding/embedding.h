@@ -11,6 +11,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "pg_compat.h"
 
 #define EMBEDDING_MAX_DIM 16000
 
@@ -31,7 +32,7 @@ typedef struct Embedding
  * scan, for every embedding over 126 bytes) is used in place without the
  * out-of-line call PG_DETOAST_DATUM makes for every row.
  */
-extern void embedding_bad_header(const struct varlena *v) pg_attribute_noreturn();
+pg_noreturn extern void embedding_bad_header(const struct varlena *v);
 
 /*
  * Trust no bytes: the dimension in a value's first bytes is believed only
@@ -66,7 +67,7 @@ DatumGetEmbedding(Datum d)
 extern Embedding *embedding_new(int dim);
 extern void embedding_check_dim(int dim);
 extern void embedding_check_element(float value);
-extern void embedding_dims_mismatch(const Embedding *a, const Embedding *b) pg_attribute_noreturn();
+pg_noreturn extern void embedding_dims_mismatch(const Embedding *a, const Embedding *b);
 extern void embedding_check_typmod(int dim, int32 typmod);
 extern void embedding_check_result(float value);
 extern void embedding_check_value(const Embedding *e);

@@ -138,7 +138,7 @@ embedding_check_result(float value)
 
 /* ---------- text input ---------- */
 
-static void syntax_error(const char *input, const char *why) pg_attribute_noreturn();
+pg_noreturn static void syntax_error(const char *input, const char *why);
 
 static void
 syntax_error(const char *input, const char *why)

@@ -22,6 +22,7 @@
 #include "kernels/kmeans.h"
 #include "kernels/rng.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
@@ -504,7 +505,7 @@ ivfbuildempty(Relation index)
 	ivf_fill_metapage(page, typmod > 0 ? typmod : 0, ivf_index_metric(index));
 	PageSetChecksumInplace(page, IVF_METAPAGE_BLKNO);
 	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, IVF_METAPAGE_BLKNO, (char *) page, true);
-	log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM,
+	log_newpage(HN_SMGR_LOCATOR(RelationGetSmgr(index)), INIT_FORKNUM,
 				IVF_METAPAGE_BLKNO, page, true);
 	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
 	pfree(page);

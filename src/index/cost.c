@@ -79,6 +79,13 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		*indexSelectivity = 0;
 		*indexCorrelation = 0;
 		*indexPages = 0;
+#if PG_VERSION_NUM >= 180000
+		/*
+		 * 18 compares disabled nodes before costs: stay behind even a
+		 * sequential scan that enable_seqscan = off disabled (one node).
+		 */
+		path->path.disabled_nodes = 2;
+#endif
 		return;
 	}
 	index = index_open(path->indexinfo->indexoid, NoLock);

@@ -18,6 +18,7 @@
 #include "commands/vacuum.h"
 #include "index/ivfsq.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 #include "storage/indexfsm.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
@@ -101,7 +102,7 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			bool		room;
 			BlockNumber next;
 
-			vacuum_delay_point();
+			hn_vacuum_delay_point();
 			next = vacuum_page(info, blk, stats, callback, callback_state, size, &room);
 			if (room && first_room == InvalidBlockNumber)
 				first_room = blk;
@@ -139,7 +140,7 @@ count_tuples(IndexVacuumInfo *info, IvfCache *cache)
 												 info->strategy);
 			Page		page;
 
-			vacuum_delay_point();
+			hn_vacuum_delay_point();
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
 			ivf_check_page(info->index, page, blk, IVF_PAGE_CODES);

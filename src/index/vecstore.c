@@ -21,6 +21,7 @@
 #include "commands/vacuum.h"
 #include "index/ivfsq.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 #include "storage/freespace.h"
 #include "storage/indexfsm.h"
 #include "storage/lmgr.h"
@@ -403,7 +404,7 @@ ivf_vec_vacuum(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		Buffer		buf;
 		Page		page;
 
-		vacuum_delay_point();
+		hn_vacuum_delay_point();
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);

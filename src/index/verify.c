@@ -12,10 +12,12 @@
 
 #include "access/relation.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
 #include "fmgr.h"
 #include "index/ivfsq.h"
 #include "io/srf.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -304,7 +306,7 @@ open_checked_index(Oid relid)
 				 errmsg("\"%s\" is not an ivfsq index", RelationGetRelationName(index)),
 				 errhint("Pass an index created with USING ivfsq.")));
 	heapid = index->rd_index->indrelid;
-	if (!pg_class_ownercheck(relid, GetUserId()) &&
+	if (!object_ownercheck(RelationRelationId, relid, GetUserId()) &&
 		pg_class_aclcheck(heapid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
