@@ -27,16 +27,21 @@ PYTHON = "/usr/bin/python3"     # Debian's psycopg, numpy belong to this one
 
 
 def script_for(markdown, py_prefix):
-    # HN_EXT_SCHEMA (test/run.sh): hardneg in that schema, last on the path
+    # HN_EXT_SCHEMA (test/run.sh): hardneg in that schema, off the path (psql's input is
+    # rewritten by test/tools/offpath.py), or last on it with HN_EXT_ON_PATH
     ext = os.environ.get("HN_EXT_SCHEMA")
-    path = "cranfield, public" + (", " + ext if ext else "")
+    on_path = bool(os.environ.get("HN_EXT_ON_PATH"))
+    path = "cranfield, public" + (", " + ext if ext and on_path else "")
     parts = ["\\set ON_ERROR_STOP 1", "SET search_path = %s;" % path, "SET client_min_messages = warning;"]
     blocks = []
     for n, m in enumerate(FENCE.finditer(markdown), 1):
         if m.group("norun"):
             continue
         body = m.group("body").rstrip()
-        if m.group("lang") == "python":
+        if m.group("lang") == "python" and ext and not on_path:
+            # the rewriter qualifies the SQL psql sends, not SQL inside Python source
+            parts.append("\\echo -- example %d (python): skipped, hardneg is off the path" % n)
+        elif m.group("lang") == "python":
             path = "%s.%d.py" % (py_prefix, n)
             blocks.append((path, body + "\n"))
             parts.append("\\echo -- example %d (python)\n\\! %s %s || echo 'not ok - python example %d'"
