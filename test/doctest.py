@@ -33,6 +33,9 @@ def script_for(markdown, py_prefix):
     on_path = bool(os.environ.get("HN_EXT_ON_PATH"))
     path = "cranfield, public" + (", " + ext if ext and on_path else "")
     parts = ["\\set ON_ERROR_STOP 1", "SET search_path = %s;" % path, "SET client_min_messages = warning;"]
+    if ext and not on_path:
+        # for test/tools/offpath.py: the Cranfield tables' embedding columns (demo/load.sql)
+        parts[0] += "\n-- offpath: embedding are embeddings"
     blocks = []
     for n, m in enumerate(FENCE.finditer(markdown), 1):
         if m.group("norun"):

@@ -250,6 +250,9 @@ class Rewriter:
                 self.columns.add(m.group(1).lower())
         for m in re.finditer(r"(?i)::\s*(?:%s)\s*(?:\(\s*\d+\s*\))?\s+AS\s+([a-z_][a-z0-9_]*)" % types, s):
             self.columns.add(m.group(1).lower())
+        # a name the text declares with pgvector's types is not one (docs/pgvector.md: embedding vector(512))
+        for m in re.finditer(r"(?i)(?<![.\w])([a-z_][a-z0-9_]*)\s+(?:vector|halfvec|sparsevec)\b(?!\s*\.)", s):
+            self.columns.discard(m.group(1).lower())
 
     def sql(self, s, psql=True, base=None):
         toks = tokenize(s, psql)
@@ -300,8 +303,6 @@ class Rewriter:
                     new = "OPERATOR(%s.%s)" % (S, t.text)
                     if t.start > 0 and (s[t.start - 1].isalnum() or s[t.start - 1] in "_\"'$"):
                         new = "/**/" + new
-                    if t.end < len(s) and (s[t.end].isalnum() or s[t.end] in "_\"'$"):
-                        new += "/**/"
                     repl[k] = new
             elif t.kind == "str" and nxt is not None and nxt.text == "::" and word(p + 2) in REG_TYPES:
                 repl[k] = self.string(t, s, lambda body: self.reg_literal(body, word(p + 2)))
@@ -312,6 +313,9 @@ class Rewriter:
                     and s[t.body[0]:t.body[1]] not in COMMON_OPS:
                 # an operator handed over as text to be spliced into SQL (format('%s', '<=>'))
                 repl[k] = "'OPERATOR(%s.%s)'" % (S, s[t.body[0]:t.body[1]])
+            elif t.kind == "str" and self.signature(s[t.body[0]:t.body[1]]):
+                # 'hardneg_index_verify(regclass)' handed to has_function_privilege()
+                repl[k] = self.string(t, s, lambda body: self.reg_literal(body, "regprocedure"))
             elif t.kind == "str" and self.holds_statement(s[t.body[0]:t.body[1]].replace("''", "'")):
                 repl[k] = self.string(t, s, lambda body: self.sql(body, psql=False))
             elif t.kind == "dollar":
@@ -333,6 +337,11 @@ class Rewriter:
         a, b = t.body
         body = s[a:b].replace("''", "'")
         return s[t.start:a] + fn(body).replace("'", "''") + s[b:t.end]
+
+    def signature(self, body):
+        m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s*\(\s*([a-z_][a-z0-9_ ]*(\[\])?(\s*,\s*[a-z_][a-z0-9_ ]*(\[\])?)*)?\s*\)\s*",
+                         body)
+        return bool(m) and m.group(1) in self.n.functions
 
     @staticmethod
     def holds_statement(body):
@@ -600,19 +609,20 @@ def normalizer(schema):
         cols.extend(range(last, len(line) + 1))
         return "".join(out), cols
 
+    state = {"cols": None}    # the column map of the last "LINE n: ..." line
+
     def lines_out(lines):
-        prev_cols = None
         for line in lines:
+            prev_cols = state["cols"]
             if prev_cols is not None and re.fullmatch(r" *\^\n?", line):
                 # the caret under "LINE n: ..." points into the rewritten text
                 col = line.index("^")
                 new = sum(1 for c in prev_cols[:-1] if c < col)
-                line = " " * new + line[col:]
-                prev_cols = None
-                yield line
+                state["cols"] = None
+                yield " " * new + line[col:]
                 continue
             text, cols = norm_line(line)
-            prev_cols = cols if re.match(r"(LINE \d+: |QUERY: |CONTEXT: )", line) else None
+            state["cols"] = cols if re.match(r"(LINE \d+: |QUERY: |CONTEXT: )", line) else None
             yield text
 
     def run(lines):
