@@ -41,14 +41,14 @@ def script_for(markdown, py_prefix):
         if m.group("norun"):
             continue
         body = m.group("body").rstrip()
-        if m.group("lang") == "python" and ext and not on_path:
-            # the rewriter qualifies the SQL psql sends, not SQL inside Python source
-            parts.append("\\echo -- example %d (python): skipped, hardneg is off the path" % n)
-        elif m.group("lang") == "python":
+        if m.group("lang") == "python":
             path = "%s.%d.py" % (py_prefix, n)
             blocks.append((path, body + "\n"))
-            parts.append("\\echo -- example %d (python)\n\\! %s %s || echo 'not ok - python example %d'"
-                         % (n, PYTHON, shlex.quote(path), n))
+            # off the path, test/tools/offpath.py rewrites what psql sends, not the SQL inside
+            # Python source: these sessions alone list hardneg's schema (last) on their path
+            env = ("PGOPTIONS=%s " % shlex.quote("-c search_path=cranfield,public," + ext)) if ext and not on_path else ""
+            parts.append("\\echo -- example %d (python)\n\\! %s%s %s || echo 'not ok - python example %d'"
+                         % (n, env, PYTHON, shlex.quote(path), n))
         elif body.lstrip().lower().startswith("-- expect error"):
             # The block must raise: run it where a failure is caught, and fail if it is not.
             parts.append("DO $doctest$ BEGIN BEGIN EXECUTE %s; EXCEPTION WHEN OTHERS THEN RETURN; END; "

@@ -162,12 +162,6 @@ CONF
 	hn_as_server "$HN_PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t "${HN_START_TIMEOUT:-60}" \
 		start >/dev/null
 	export PGHOST=$dir PGPORT=$HN_PORT PGUSER=postgres
-	# off the path (hn_offpath): every database of the cluster has the (empty) schema, so the
-	# suites' own CREATE EXTENSION hardneg, given SCHEMA by test/tools/offpath.py, finds it
-	if hn_offpath; then
-		"$HN_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d template1 -c "CREATE SCHEMA IF NOT EXISTS \"$HN_EXT_SCHEMA\"" \
-			-c "GRANT USAGE ON SCHEMA \"$HN_EXT_SCHEMA\" TO PUBLIC"
-	fi
 }
 
 # Puts a script in place of the staged postgres binary that runs the real one

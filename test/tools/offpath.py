@@ -81,6 +81,7 @@ exists row rows range distinct if perform return raise execute loop while exit c
 into strict elsif index on include nulls first last key
 """.split())
 OP_CHARS = set("+-*/<>=~!@#%^&|`?")
+CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS %s; "
 COMMON_OPS = {"=", "<>", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "||"}
 REG_TYPES = {"regtype", "regprocedure", "regproc", "regoperator", "regoper", "regclass"}
 
@@ -235,7 +236,8 @@ class Rewriter:
     def __init__(self, names, tmpdir=None):
         self.n = names
         self.tmpdir = tmpdir
-        self.columns = set()
+        # HN_OFFPATH_COLUMNS: names of embedding columns declared elsewhere (demo/load.sql's)
+        self.columns = set(os.environ.get("HN_OFFPATH_COLUMNS", "").split())
 
     def learn_columns(self, s):
         """Names the text gives to values of hardneg's type (v embedding, x::embedding AS v): an
@@ -295,7 +297,7 @@ class Rewriter:
                 elif w in self.n.relations and word(p - 1) in ("from", "join", "into", "table", "update"):
                     repl[k] = S + "." + t.text
                 elif w == "extension" and word(p - 1) == "create":
-                    self.extension(p, at, word, repl, sig)
+                    self.extension(p, at, word, repl, sig, psql)
             elif t.kind == "op" and not (prev is not None and prev.low() == "operator") and \
                     not (t.text == "=" and self.assignment(p, word, at)):
                 if t.text in self.n.operators or (t.text in self.n.shared_operators and
@@ -539,9 +541,9 @@ class Rewriter:
                 continue   # only the arguments themselves, not subqueries inside them
             if self.is_type_end(r, at) and at(r + 1).text in (",", ")"):
                 return True
-            if t.kind == "ident" and t.low() in self.columns and at(r + 1).text in (",", ")") and \
+            if t.kind == "ident" and t.low() in self.columns and at(r + 1).text not in ("(", "::", ".") and \
                     at(r - 1).text in ("(", ",", "."):
-                return True
+                return True   # l2_normalize(e), l2_normalize(e + d)
         if at(p).text == "(" and at(p - 1).low() in self.n.extension_functions and at(p + 1).kind == "str" \
                 and at(p + 2).text in (",", ")"):
             return True
@@ -551,7 +553,7 @@ class Rewriter:
         stmt = s[a + 1:b if b >= 0 else len(s)]
         return any(re.search(r"(?i)::\s*%s\b" % re.escape(t), stmt) for t in self.n.types)
 
-    def extension(self, p, at, word, repl, sig):
+    def extension(self, p, at, word, repl, sig, top):
         # CREATE EXTENSION [IF NOT EXISTS] hardneg [WITH] [SCHEMA s] ...: into the schema
         q = p + 1
         if word(q) == "if":
@@ -565,6 +567,9 @@ class Rewriter:
                 return
             r += 1
         repl[sig[q]] = t.text + " SCHEMA " + self.n.q
+        if top:
+            # a fresh database (cluster suites) has no such schema yet
+            repl[sig[p - 1]] = CREATE_SCHEMA % self.n.q + at(p - 1).text
 
     def meta(self, text, base):
         m = re.match(r"\\(i|ir|include|include_relative)\s+(\S+)\s*$", text)
@@ -593,7 +598,8 @@ class Rewriter:
 
 def normalizer(schema):
     q = re.escape(schema)     # a plain identifier (test/run.sh checks)
-    pat = re.compile(r"(?:/\*\*/)?OPERATOR\(%s\.([^)\s]+)\)(?:/\*\*/)?|\b%s\.| SCHEMA %s\b" % (q, q, q))
+    pat = re.compile(r"(?:/\*\*/)?OPERATOR\(%s\.([^)\s]+)\)(?:/\*\*/)?|\b%s\.| SCHEMA %s\b|%s"
+                     % (q, q, q, re.escape(CREATE_SCHEMA % schema)))
 
     def norm_line(line):
         """The line without the qualifications, and for each output column its input column."""
@@ -703,6 +709,7 @@ def table(block, norm_line):
 def run_psql(real, args, names, schema, tmpdir):
     rw = Rewriter(names, tmpdir)
     new, i, reads_stdin = [], 0, True
+    with_arg = set("cdfFhLopPRTUv")
     while i < len(args):
         a = args[i]
         if a in ("-c", "--command") and i + 1 < len(args):
@@ -722,6 +729,26 @@ def run_psql(real, args, names, schema, tmpdir):
         elif a.startswith("--file="):
             new.append("--file=" + rw.file(a[len("--file="):]))
             reads_stdin = False
+        elif re.match(r"-[A-Za-z]", a) and not a.startswith("--"):
+            # bundled short options, as getopt reads them: -Atc 'SELECT ...'
+            for k in range(1, len(a)):
+                if a[k] not in with_arg:
+                    continue
+                value, rest = a[k + 1:], a[:k + 1]
+                if not value and i + 1 < len(args):
+                    i += 1
+                    value = args[i]
+                if a[k] == "c":
+                    rw.learn_columns(value)
+                    value = rw.sql(value)
+                    reads_stdin = False
+                elif a[k] == "f":
+                    reads_stdin = value == "-"
+                    value = value if value == "-" else rw.file(value)
+                new += [rest, value]
+                break
+            else:
+                new.append(a)
         else:
             new.append(a)
         i += 1
