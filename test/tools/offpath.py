@@ -238,6 +238,7 @@ class Rewriter:
         self.tmpdir = tmpdir
         # HN_OFFPATH_COLUMNS: names of embedding columns declared elsewhere (demo/load.sql's)
         self.columns = set(os.environ.get("HN_OFFPATH_COLUMNS", "").split())
+        self.pgvector_columns = False
 
     def learn_columns(self, s):
         """Names the text gives to values of hardneg's type (v embedding, x::embedding AS v): an
@@ -253,8 +254,9 @@ class Rewriter:
         for m in re.finditer(r"(?i)::\s*(?:%s)\s*(?:\(\s*\d+\s*\))?\s+AS\s+([a-z_][a-z0-9_]*)" % types, s):
             self.columns.add(m.group(1).lower())
         # a name the text declares with pgvector's types is not one (docs/pgvector.md: embedding vector(512))
-        for m in re.finditer(r"(?i)(?<![.\w])([a-z_][a-z0-9_]*)\s+(?:vector|halfvec|sparsevec)\b(?!\s*\.)", s):
+        for m in re.finditer(r"(?i)(?<![.\w])([a-z_][a-z0-9_]*)\s+(?:vector|halfvec|sparsevec)\s*(?:\(\s*\d|[,)\[]|not\b)", s):
             self.columns.discard(m.group(1).lower())
+            self.pgvector_columns = True
 
     def sql(self, s, psql=True, base=None):
         toks = tokenize(s, psql)
@@ -312,10 +314,12 @@ class Rewriter:
                     and (word(p - 2) or "").startswith("to_") and nxt is not None and nxt.text == ")":
                 repl[k] = self.string(t, s, lambda body: self.reg_literal(body, word(p - 2)[3:]))
             elif t.kind == "str" and s[t.body[0]:t.body[1]] in self.n.operators | self.n.shared_operators \
-                    and s[t.body[0]:t.body[1]] not in COMMON_OPS:
-                # an operator handed over as text to be spliced into SQL (format('%s', '<=>'))
+                    and s[t.body[0]:t.body[1]] not in COMMON_OPS and not self.pgvector_columns:
+                # an operator handed over as text to be spliced into SQL (format('%s', '<=>')); not
+                # where the text has pgvector columns, whose operators these are (pgvector_dropin)
                 repl[k] = "'OPERATOR(%s.%s)'" % (S, s[t.body[0]:t.body[1]])
-            elif t.kind == "str" and self.signature(s[t.body[0]:t.body[1]]):
+            elif t.kind == "str" and parens and parens[-1] == "has_function_privilege" and \
+                    self.signature(s[t.body[0]:t.body[1]]):
                 # 'hardneg_index_verify(regclass)' handed to has_function_privilege()
                 repl[k] = self.string(t, s, lambda body: self.reg_literal(body, "regprocedure"))
             elif t.kind == "str" and self.holds_statement(s[t.body[0]:t.body[1]].replace("''", "'")):
@@ -545,6 +549,7 @@ class Rewriter:
                     at(r - 1).text in ("(", ",", "."):
                 return True   # l2_normalize(e), l2_normalize(e + d)
         if at(p).text == "(" and at(p - 1).low() in self.n.extension_functions and at(p + 1).kind == "str" \
+                and not self.pgvector_columns \
                 and at(p + 2).text in (",", ")"):
             return True
         if q - p != 2 or at(p + 1).kind != "ident":
