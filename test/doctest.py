@@ -27,10 +27,15 @@ PYTHON = "/usr/bin/python3"     # Debian's psycopg, numpy belong to this one
 
 
 def script_for(markdown, py_prefix):
-    # HN_EXT_SCHEMA (test/run.sh): hardneg in that schema, last on the path
+    # HN_EXT_SCHEMA (test/run.sh): hardneg in that schema, off the path (psql's input is
+    # rewritten by test/tools/offpath.py), or last on it with HN_EXT_ON_PATH
     ext = os.environ.get("HN_EXT_SCHEMA")
-    path = "cranfield, public" + (", " + ext if ext else "")
+    on_path = bool(os.environ.get("HN_EXT_ON_PATH"))
+    path = "cranfield, public" + (", " + ext if ext and on_path else "")
     parts = ["\\set ON_ERROR_STOP 1", "SET search_path = %s;" % path, "SET client_min_messages = warning;"]
+    if ext and not on_path:
+        # for test/tools/offpath.py: the Cranfield tables' embedding columns (demo/load.sql)
+        parts[0] += "\n-- offpath: embedding are embeddings"
     blocks = []
     for n, m in enumerate(FENCE.finditer(markdown), 1):
         if m.group("norun"):
@@ -39,8 +44,11 @@ def script_for(markdown, py_prefix):
         if m.group("lang") == "python":
             path = "%s.%d.py" % (py_prefix, n)
             blocks.append((path, body + "\n"))
-            parts.append("\\echo -- example %d (python)\n\\! %s %s || echo 'not ok - python example %d'"
-                         % (n, PYTHON, shlex.quote(path), n))
+            # off the path, test/tools/offpath.py rewrites what psql sends, not the SQL inside
+            # Python source: these sessions alone list hardneg's schema (last) on their path
+            env = ("PGOPTIONS=%s " % shlex.quote("-c search_path=cranfield,public," + ext)) if ext and not on_path else ""
+            parts.append("\\echo -- example %d (python)\n\\! %s%s %s || echo 'not ok - python example %d'"
+                         % (n, env, PYTHON, shlex.quote(path), n))
         elif body.lstrip().lower().startswith("-- expect error"):
             # The block must raise: run it where a failure is caught, and fail if it is not.
             parts.append("DO $doctest$ BEGIN BEGIN EXECUTE %s; EXCEPTION WHEN OTHERS THEN RETURN; END; "

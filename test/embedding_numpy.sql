@@ -136,8 +136,9 @@ SELECT is((SELECT count(*) FROM emb_group g
 					FROM unnest(h.a::real[], g.avg, g.scale) u(got, ref, sc)) <= 1e-5),
 	(SELECT count(*) FROM emb_group),
 	'sum() and avg() agree with numpy within 1e-5 on every group (Cranfield and edge dimensions)');
-SELECT is((SELECT sum(e) FROM ev WHERE false), NULL, 'sum() of no rows is NULL');
-SELECT is((SELECT avg(e) FROM ev WHERE false), NULL, 'avg() of no rows is NULL');
+-- as text: pgTAP's is() finds = for embedding on the path, which need not list hardneg's schema
+SELECT is((SELECT sum(e) FROM ev WHERE false)::text, NULL, 'sum() of no rows is NULL');
+SELECT is((SELECT avg(e) FROM ev WHERE false)::text, NULL, 'avg() of no rows is NULL');
 
 SELECT * FROM finish();
 ROLLBACK;

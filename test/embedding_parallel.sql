@@ -43,6 +43,7 @@ SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_of('SELECT sum(e), avg(e) FROM emb_
 SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_of('SELECT sum(e), avg(e) FROM emb_par') p
 				   WHERE p ~ 'Workers Launched: [1-9]'),
 	'parallel workers were launched');
+-- offpath: s a are embeddings (the sums and means; test/tools/offpath.py)
 CREATE TEMP TABLE parallel AS
 SELECT 'all' AS key, sum(e) AS s, avg(e) AS a FROM emb_par
 UNION ALL

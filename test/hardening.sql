@@ -35,7 +35,9 @@ SELECT is((SELECT array_agg(doc_id ORDER BY query_id)
 	ARRAY[1, 2, 3, 4, 5, 6, 7, 8]::bigint[], 'a domain over embedding is read as an embedding (one-hot: each its own nearest)');
 
 -- forged values of our own type: every reader checks the size against the header
-CREATE CAST (bytea AS public.embedding) WITHOUT FUNCTION;
+-- the schema hardneg is in (public, or HN_EXT_SCHEMA: test/run.sh)
+SELECT n.nspname AS hn_schema FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'hardneg' \gset
+CREATE CAST (bytea AS :"hn_schema".embedding) WITHOUT FUNCTION;
 CREATE TEMP TABLE forged (k text, e embedding);
 INSERT INTO forged VALUES
 	('claims 8, holds 0', '\x08000000'::bytea::embedding),
@@ -80,7 +82,7 @@ SET LOCAL enable_seqscan = off;
 SELECT throws_ok($$SELECT id FROM legacy ORDER BY e <-> '\x020000000000c07f0000803f'::bytea::embedding LIMIT 1$$, '22000',
 	NULL, 'an ivfsq scan refuses a NaN query');
 RESET enable_seqscan;
-DROP CAST (bytea AS public.embedding);
+DROP CAST (bytea AS :"hn_schema".embedding);
 
 -- found by test/fuzz.py: a made-up OID was an internal error (XX000)
 SELECT throws_ok($$SELECT * FROM hardneg_index_verify(0)$$, '42P01', NULL,

@@ -207,11 +207,16 @@ hn_cluster_stop() {
 	hn_as_server "$HN_PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-hn_psql() { "$HN_PGBIN/psql" -X -v ON_ERROR_STOP=1 -q "$@"; }
+# hn_psql runs psql; with the extension off the path (HN_OFFPATH_PSQL, set by hn_offpath_setup)
+# through test/tools/offpath.py, which qualifies hardneg's names in what is sent.
+hn_psql() { "${HN_OFFPATH_PSQL:-$HN_PGBIN/psql}" -X -v ON_ERROR_STOP=1 -q "$@"; }
 
-# Creates hardneg in database $1: in public, or with HN_EXT_SCHEMA=name in
-# that schema, which the database's search_path then lists last (test files
-# name hardneg's objects unqualified; see docs/development.md).
+# HN_EXT_SCHEMA=name: hardneg is created in that schema, which no test session has on its
+# search_path ("off the path"); the test SQL reaches it through test/tools/offpath.py.
+# HN_EXT_ON_PATH=1 as well: the schema is listed last on the path instead, nothing rewritten.
+hn_offpath() { [ -n "${HN_EXT_SCHEMA:-}" ] && [ -z "${HN_EXT_ON_PATH:-}" ]; }
+
+# Creates hardneg in database $1: in public, or with HN_EXT_SCHEMA=name in that schema.
 hn_create_extension() {
 	if [ -z "${HN_EXT_SCHEMA:-}" ]; then
 		hn_psql -d "$1" -c "CREATE EXTENSION IF NOT EXISTS hardneg"
@@ -223,8 +228,37 @@ hn_create_extension() {
 	hn_ext_search_path "$1"
 }
 hn_ext_search_path() {
-	[ -z "${HN_EXT_SCHEMA:-}" ] ||
-		hn_psql -d "$1" -c "ALTER DATABASE \"$1\" SET search_path = \"\$user\", public, \"$HN_EXT_SCHEMA\""
+	[ -n "${HN_EXT_SCHEMA:-}" ] && [ -n "${HN_EXT_ON_PATH:-}" ] || return 0
+	hn_psql -d "$1" -c "ALTER DATABASE \"$1\" SET search_path = \"\$user\", public, \"$HN_EXT_SCHEMA\""
+}
+
+# Off the path: reads hardneg's names from the catalog of a scratch database (with pgvector
+# beside it when there, for the operator classes hardneg then adds) and puts a psql in
+# $HN_BUILD/offpath/bin that rewrites the SQL it is given (test/tools/offpath.py).  Exports
+# HN_OFFPATH_PSQL, so cluster suites (which source this file) use it too.
+hn_offpath_setup() {
+	hn_offpath || return 0
+	if ! [[ $HN_EXT_SCHEMA =~ ^[a-z_][a-z0-9_]*$ ]]; then
+		echo "hardneg: HN_EXT_SCHEMA must be a lower-case identifier off the path" >&2
+		exit 1
+	fi
+	local dir=$HN_BUILD/offpath
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/tmp"
+	chmod -R a+rwX "$dir"
+	hn_psql -d postgres -c "DROP DATABASE IF EXISTS hn_offpath_names" -c "CREATE DATABASE hn_offpath_names"
+	hn_psql -d hn_offpath_names -c "CREATE EXTENSION IF NOT EXISTS vector" 2>/dev/null || true
+	hn_create_extension hn_offpath_names
+	hn_psql -d hn_offpath_names -Atc "$(HN_EXT_SCHEMA=$HN_EXT_SCHEMA "$HN_PYTHON" \
+		"$HN_ROOT/test/tools/offpath.py" names-sql)" >"$dir/names.json"
+	hn_psql -d postgres -c "DROP DATABASE hn_offpath_names"
+	cat >"$dir/bin/psql" <<WRAP
+#!/bin/sh
+export HN_EXT_SCHEMA='$HN_EXT_SCHEMA' HN_OFFPATH_NAMES='$dir/names.json' HN_OFFPATH_TMP='$dir/tmp'
+exec $HN_PYTHON '$HN_ROOT/test/tools/offpath.py' psql '$HN_PGBIN/psql' "\$@"
+WRAP
+	chmod a+rx "$dir/bin/psql"
+	export HN_OFFPATH_PSQL=$dir/bin/psql
 }
 
 # Writes the shipped Cranfield collection as COPY-ready TSV files into $1.

@@ -6,6 +6,8 @@
 # Environment: HN_TESTS="name ..." limits pgTAP to those suites, HN_REGRESS
 # likewise for pg_regress; "none" skips either; HN_DOCS=none skips the docs
 # examples; HN_REFERENCES=DIR reuses the references of an earlier run.
+# HN_EXT_SCHEMA=name runs everything with hardneg in that schema, off every
+# session's search_path (test/tools/offpath.py; HN_EXT_ON_PATH=1: last on it).
 source "$(dirname "$0")/lib.sh"
 cd "$HN_ROOT"
 
@@ -16,6 +18,7 @@ cluster=$HN_BUILD/cluster
 trap 'hn_cluster_stop "$cluster"' EXIT
 hn_log "starting a throwaway cluster"
 hn_cluster_start "$cluster"
+hn_offpath_setup
 
 # Independent references (numpy, hand-derived) are computed before the suites
 # that read them; each script writes under .build/test.
@@ -54,7 +57,10 @@ if [ "${HN_REGRESS:-}" != none ]; then
 			regress_db=(--use-existing)
 		fi
 		set +e
-		"$pgxs_dir/../test/regress/pg_regress" --inputdir=. --bindir="$HN_PGBIN" "${regress_db[@]}" \
+		# off the path, pg_regress's psql is test/tools/offpath.py's (hn_offpath_setup)
+		regress_bin=$HN_PGBIN
+		[ -z "${HN_OFFPATH_PSQL:-}" ] || regress_bin=$(dirname "$HN_OFFPATH_PSQL")
+		"$pgxs_dir/../test/regress/pg_regress" --inputdir=. --bindir="$regress_bin" "${regress_db[@]}" \
 			--dbname=hn_regress --load-extension=hardneg $regress | tee "$HN_BUILD/regress.log"
 		rc=${PIPESTATUS[0]}
 		set -e
@@ -92,7 +98,7 @@ if [ ${#skipped[@]} -gt 0 ] && [ ${#suites[@]} -gt 0 ]; then
 fi
 if [ ${#suites[@]} -gt 0 ]; then
 	set +e
-	pg_prove -d hn_tap --ext .sql -S HN_TESTDATA="$HN_BUILD/test" -S HN_ROOT="$HN_ROOT" "${suites[@]}" \
+	pg_prove ${HN_OFFPATH_PSQL:+-b "$HN_OFFPATH_PSQL"} -d hn_tap --ext .sql -S HN_TESTDATA="$HN_BUILD/test" -S HN_ROOT="$HN_ROOT" "${suites[@]}" \
 		2>&1 | tee "$HN_BUILD/tap.log"
 	set -e
 	# Count assertions: "Tests=N" from the summary, failures from "Failed X/Y subtests";
