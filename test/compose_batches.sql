@@ -2,7 +2,7 @@
 -- the composition errors, checked by properties and by plain-SQL references
 -- on the Cranfield USE-lite vectors and a toy collection with hostile text ids.
 BEGIN;
-SELECT plan(34);
+SELECT plan(33);
 
 \ir include/compose_data.psql
 
@@ -111,9 +111,6 @@ SELECT throws_ok($$SELECT * FROM select_diverse('SELECT 1::bigint AS id, ARRAY['
 	'22004', NULL, 'mig: a NULL label');
 SELECT throws_ok($$SELECT * FROM select_diverse('SELECT id, embedding FROM xq', 5, 'mig')$$,
 	'42703', NULL, 'mig: items without labels');
-CREATE TEMP SEQUENCE smote_reads;
-SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding, class FROM xd WHERE id <= (SELECT nextval(''smote_reads'')) * 300')$$,
-	'22000', NULL, 'smote: an items query that returns other rows on its second read');
 SELECT throws_ok($$SELECT * FROM assign_batches('SELECT 1::bigint AS id UNION ALL SELECT 1', 4, 'random')$$, '23505', NULL,
 	'duplicate query ids');
 SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding FROM xd')$$, '42703', NULL, 'a missing class column');

@@ -19,7 +19,6 @@
 #include "io/srf.h"
 #include "kernels/rng.h"
 #include "miscadmin.h"
-#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 typedef enum SmoteMethod
@@ -356,58 +355,6 @@ method_from_name(const char *name)
 	return SM_SMOTE;
 }
 
-/*
- * Plain SMOTE only looks at the classes it oversamples (neighbours within the
- * class), so it reads the embeddings of those rows alone: the ids and classes
- * of all items first, for the class counts that sampling_strategy needs, then
- * the items query again, filtered to those classes (by the class's text form,
- * as the reader sees it).  The second read must find the same rows of those
- * classes, so a query that returns other rows each time is an error.
- * Returns n_new per class of s->names (only oversampled classes remain).
- */
-static int64 *
-read_oversampled(Smote *s, const char *sql, const char *strategy)
-{
-	Smote		all;
-	int64	   *all_new;
-	int64	   *n_new;
-	StringInfoData q;
-	int			nsel = 0;
-
-	memset(&all, 0, sizeof(all));
-	hn_items_read(&all.it, "items", psprintf("SELECT id, class FROM (%s) AS items", sql),
-				  HN_ITEMS_CLASS);
-	group_classes(&all);
-	all_new = palloc(sizeof(int64) * all.nclass);
-	hn_smote_targets(strategy, all.names, all.count, all.nclass, all_new);
-	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT id, embedding, class FROM (%s) AS items "
-					 "WHERE pg_catalog.format('%%s', class) IN (", sql);
-	for (int c = 0; c < all.nclass; c++)
-		if (all_new[c] > 0)
-			appendStringInfo(&q, "%s%s", nsel++ ? ", " : "", quote_literal_cstr(all.names[c]));
-	if (nsel == 0)
-		return NULL;			/* nothing to make: s->nclass stays 0 */
-	appendStringInfoChar(&q, ')');
-	hn_items_read(&s->it, "items", q.data, HN_ITEMS_VECTOR | HN_ITEMS_CLASS);
-	group_classes(s);
-	n_new = palloc(sizeof(int64) * s->nclass);
-	for (int c = 0, a = 0; c < s->nclass; c++)
-	{
-		while (a < all.nclass && strcmp(all.names[a], s->names[c]) < 0)
-			a++;
-		if (s->nclass != nsel || a == all.nclass || strcmp(all.names[a], s->names[c]) != 0 ||
-			all.count[a] != s->count[c])
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("the items query returned other rows when smote read it again"),
-					 errdetail("smote reads the ids and classes first, then the embeddings of the classes it oversamples."),
-					 errhint("Make the query return the same rows each time (no random(), LIMIT without ORDER BY, or TABLESAMPLE).")));
-		n_new[c] = all_new[a];
-	}
-	return n_new;
-}
-
 /* smote(items, method, k_neighbors, m_neighbors, sampling_strategy, seed[, id_type]) */
 PG_FUNCTION_INFO_V1(hardneg_smote);
 Datum
@@ -426,15 +373,11 @@ hardneg_smote(PG_FUNCTION_ARGS)
 	s.seed = hn_compose_seed_arg(fcinfo, 5);
 	s.id_type = hn_fn_id_type(fcinfo, 6);
 	hn_srf_begin(fcinfo, &s.srf);
-	if (s.method == SM_SMOTE)
-		n_new = read_oversampled(&s, sql, strategy);
-	else
-	{
-		hn_items_read(&s.it, "items", sql, HN_ITEMS_VECTOR | HN_ITEMS_CLASS);
-		group_classes(&s);
-		n_new = palloc(sizeof(int64) * s.nclass);
-		hn_smote_targets(strategy, s.names, s.count, s.nclass, n_new);
-	}
+	/* one read of the caller's query, as every function does (docs/inputs.md) */
+	hn_items_read(&s.it, "items", sql, HN_ITEMS_VECTOR | HN_ITEMS_CLASS);
+	group_classes(&s);
+	n_new = palloc(sizeof(int64) * s.nclass);
+	hn_smote_targets(strategy, s.names, s.count, s.nclass, n_new);
 	for (int c = 0; c < s.nclass; c++)
 		if (n_new[c] > 0)
 			oversample_class(&s, c, n_new[c]);
