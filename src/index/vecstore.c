@@ -379,6 +379,8 @@ vacuum_vector_page(IndexVacuumInfo *info, Buffer buf, IndexBulkDeleteCallback ca
 		if (empty)
 			ivf_init_page(page, IVF_PAGE_FREE);
 		GenericXLogFinish(state);
+		/* the image GenericXLogRegisterBuffer gave is freed now: read the buffer */
+		page = BufferGetPage(buf);
 	}
 	if (ivf_page_is_free(page))
 		RecordFreeIndexPage(index, BufferGetBlockNumber(buf));
