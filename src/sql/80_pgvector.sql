@@ -4,7 +4,7 @@
 -- unchanged.
 --
 -- One mechanism creates everything that bridges the two extensions, the
--- casts (hardneg_vector_casts, 10_embedding.sql) and these operator classes:
+-- casts (hardneg_vector_casts, below) and these operator classes:
 -- hardneg_pgvector().  It runs when CREATE EXTENSION hardneg finds pgvector,
 -- and from an event trigger when CREATE EXTENSION vector comes later.  The
 -- bridge belongs to hardneg (its objects are extension members), so pg_dump
@@ -17,6 +17,76 @@
 -- stays as a free-standing object, which a CASCADE then drops with the index
 -- (never hardneg) and a plain DROP names.  After the DROP, the first trigger
 -- takes back what is left when both extensions remain.
+
+-- pgvector interop: vector and embedding share one layout, so the casts are
+-- binary coercions, created with the rest of the pgvector bridge by
+-- hardneg_pgvector() (src/sql/80_pgvector.sql) when both extensions are
+-- installed, in either order.  They are members of hardneg: pg_dump leaves
+-- them out and the restore's CREATE EXTENSION makes them again, and DROP
+-- EXTENSION hardneg takes them along.  Before any DROP EXTENSION an event
+-- trigger drops them (the extension lets go of them first), so that DROP
+-- EXTENSION vector CASCADE can never reach hardneg through them.
+-- CREATE OR REPLACE: new in a fresh install, 0.1.0's replaced by the upgrade,
+-- which runs this fragment whole
+CREATE OR REPLACE FUNCTION hardneg_vector_casts(action text DEFAULT 'create') RETURNS boolean
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	vec regtype;
+	emb regtype;
+	pair record;
+BEGIN
+	IF action IS NULL OR action NOT IN ('create', 'drop') THEN
+		RAISE EXCEPTION 'unknown action "%" for hardneg_vector_casts()', action
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''create'' (the default) or ''drop''.';
+	END IF;
+	-- by extension membership, not search_path: either may be in any schema
+	SELECT max(t.oid) FILTER (WHERE x.extname = 'vector' AND t.typname = 'vector')::regtype,
+		   max(t.oid) FILTER (WHERE x.extname = 'hardneg' AND t.typname = 'embedding')::regtype
+	  INTO vec, emb
+	  FROM pg_type t
+	  JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
+	  JOIN pg_extension x ON x.oid = d.refobjid;
+	IF vec IS NULL THEN
+		IF action <> 'create' THEN
+			RETURN false;		-- without pgvector there is nothing to drop
+		END IF;
+		RAISE EXCEPTION 'pgvector is not installed in this database'
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Run CREATE EXTENSION vector first, then SELECT hardneg_vector_casts().';
+	END IF;
+	FOR pair IN SELECT v.src, v.dst, v.ctx, c.oid IS NOT NULL AS present,
+					   EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
+								  AND d.objid = c.oid AND d.deptype = 'e') AS member
+				  FROM (VALUES (vec, emb, 'IMPLICIT'), (emb, vec, 'ASSIGNMENT')) v(src, dst, ctx)
+				  LEFT JOIN pg_cast c ON c.castsource = v.src AND c.casttarget = v.dst
+	LOOP
+		IF action = 'create' THEN
+			IF NOT pair.present THEN
+				EXECUTE format('CREATE CAST (%s AS %s) WITHOUT FUNCTION AS %s', pair.src, pair.dst, pair.ctx);
+				EXECUTE format('COMMENT ON CAST (%s AS %s) IS %L', pair.src, pair.dst,
+							   'Binary coercion: vector and embedding share one on-disk layout');
+			END IF;
+			-- inside CREATE or ALTER EXTENSION hardneg a new cast is a member already
+			IF NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_cast c ON c.oid = d.objid
+							WHERE d.classid = 'pg_cast'::regclass AND d.deptype = 'e'
+							  AND c.castsource = pair.src AND c.casttarget = pair.dst) THEN
+				EXECUTE format('ALTER EXTENSION hardneg ADD CAST (%s AS %s)', pair.src, pair.dst);
+			END IF;
+		ELSIF pair.present THEN		-- 'drop'
+			IF pair.member THEN
+				EXECUTE format('ALTER EXTENSION hardneg DROP CAST (%s AS %s)', pair.src, pair.dst);
+			END IF;
+			EXECUTE format('DROP CAST (%s AS %s)', pair.src, pair.dst);
+		END IF;
+	END LOOP;
+	RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION hardneg_vector_casts(text) IS
+	'hardneg_vector_casts() creates the binary-coercible casts vector -> embedding (implicit) and '
+	'embedding -> vector (assignment) as members of hardneg; hardneg_vector_casts(''drop'') drops them';
 
 CREATE FUNCTION hardneg_pgvector(action text DEFAULT 'create') RETURNS boolean
 LANGUAGE plpgsql VOLATILE

@@ -3,67 +3,8 @@
 -- objects through @extschema@; the bodies below are those of the install
 -- fragments src/sql/10_embedding.sql and src/sql/40_mining.sql.
 
--- the casts become members of hardneg (0.1.0 left them free-standing, so
--- dumps carried them); 80_pgvector.sql, run after this, takes them in
-CREATE OR REPLACE FUNCTION hardneg_vector_casts(action text DEFAULT 'create') RETURNS boolean
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	vec regtype;
-	emb regtype;
-	pair record;
-BEGIN
-	IF action IS NULL OR action NOT IN ('create', 'drop') THEN
-		RAISE EXCEPTION 'unknown action "%" for hardneg_vector_casts()', action
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''create'' (the default) or ''drop''.';
-	END IF;
-	-- by extension membership, not search_path: either may be in any schema
-	SELECT max(t.oid) FILTER (WHERE x.extname = 'vector' AND t.typname = 'vector')::regtype,
-		   max(t.oid) FILTER (WHERE x.extname = 'hardneg' AND t.typname = 'embedding')::regtype
-	  INTO vec, emb
-	  FROM pg_type t
-	  JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
-	  JOIN pg_extension x ON x.oid = d.refobjid;
-	IF vec IS NULL THEN
-		IF action <> 'create' THEN
-			RETURN false;		-- without pgvector there is nothing to drop
-		END IF;
-		RAISE EXCEPTION 'pgvector is not installed in this database'
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'Run CREATE EXTENSION vector first, then SELECT hardneg_vector_casts().';
-	END IF;
-	FOR pair IN SELECT v.src, v.dst, v.ctx, c.oid IS NOT NULL AS present,
-					   EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
-								  AND d.objid = c.oid AND d.deptype = 'e') AS member
-				  FROM (VALUES (vec, emb, 'IMPLICIT'), (emb, vec, 'ASSIGNMENT')) v(src, dst, ctx)
-				  LEFT JOIN pg_cast c ON c.castsource = v.src AND c.casttarget = v.dst
-	LOOP
-		IF action = 'create' THEN
-			IF NOT pair.present THEN
-				EXECUTE format('CREATE CAST (%s AS %s) WITHOUT FUNCTION AS %s', pair.src, pair.dst, pair.ctx);
-				EXECUTE format('COMMENT ON CAST (%s AS %s) IS %L', pair.src, pair.dst,
-							   'Binary coercion: vector and embedding share one on-disk layout');
-			END IF;
-			-- inside CREATE or ALTER EXTENSION hardneg a new cast is a member already
-			IF NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_cast c ON c.oid = d.objid
-							WHERE d.classid = 'pg_cast'::regclass AND d.deptype = 'e'
-							  AND c.castsource = pair.src AND c.casttarget = pair.dst) THEN
-				EXECUTE format('ALTER EXTENSION hardneg ADD CAST (%s AS %s)', pair.src, pair.dst);
-			END IF;
-		ELSIF pair.present THEN		-- 'drop'
-			IF pair.member THEN
-				EXECUTE format('ALTER EXTENSION hardneg DROP CAST (%s AS %s)', pair.src, pair.dst);
-			END IF;
-			EXECUTE format('DROP CAST (%s AS %s)', pair.src, pair.dst);
-		END IF;
-	END LOOP;
-	RETURN true;
-END
-$fn$;
-COMMENT ON FUNCTION hardneg_vector_casts(text) IS
-	'hardneg_vector_casts() creates the binary-coercible casts vector -> embedding (implicit) and '
-	'embedding -> vector (assignment) as members of hardneg; hardneg_vector_casts(''drop'') drops them';
+-- hardneg_vector_casts() is replaced by src/sql/80_pgvector.sql, which the
+-- upgrade runs whole (the casts become members of hardneg there)
 
 CREATE OR REPLACE FUNCTION hard_negatives_ntuple(mined regclass, id_type anyelement,
 	num_negatives integer DEFAULT NULL)
