@@ -149,6 +149,18 @@ def main():
     for a in GRID:
         out.append("| %.2f | %s |" % (a, " | ".join("%.3f (ratios %s)" % (crit[a, c], " ".join(
             "%.2f" % res[a, (c, cell)][0]["ratio"] for cell in CELLS)) for c in COLLS)))
+    out += ["", "Capture-recapture on the two-run pool (BM25@5 + dense@5): the share of the dense top 5's",
+            "visible positives that BM25@5 also found estimates BM25@5's recall; the visible positives at",
+            "dense ranks 6-30 (found through BM25) divided by it give the relevant ones there, the rest hidden:", ""]
+    for c in COLLS:
+        x = data[c, "bm25+dense@5"]
+        rel = (x["judged"] == 1) & (x["y"] == 1)    # visible positives only
+        inb, ind = (x["b"] > 0) & (x["b"] <= 5), (x["dn"] > 0) & (x["dn"] <= 5)
+        recall = (rel & inb & ind).sum() / (rel & ind).sum()
+        found = (rel & (x["k"] > 5)).sum()
+        u = (x["judged"] == 0) & (x["k"] > 0)
+        out.append("- %s: recall %.3f, visible positives at dense 6-30: %d, estimated hidden %.1f, truth %d"
+                   % (c, recall, found, found * (1 / recall - 1), x["y"][u].sum()))
     text = "\n".join(out)
     print(text)
     with open(os.path.join(HERE, "calibration-prototype.md"), "w") as f:
