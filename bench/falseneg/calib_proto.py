@@ -178,6 +178,22 @@ def main():
         u = (x["judged"] == 0) & (x["k"] > 0)
         out.append("- %s: recall %.3f, visible positives at dense 6-30: %d, estimated hidden %.1f, truth %d"
                    % (c, recall, found, found * (1 / recall - 1), x["y"][u].sum()))
+    out += ["", "Half-pool check (visible data only): refit each form on a pool of half the depth and compare its",
+            "sum of p with the visible relevant count at the ranks the half pool missed (ratio; 1 = right):", ""]
+    for c in COLLS:
+        for cell in CELLS:
+            x = data[c, cell]
+            h = int(x["depth"]) // 2
+            inh = (x["b"] > 0) & (x["b"] <= h)
+            if bool(x["with_dense"]):
+                inh |= (x["dn"] > 0) & (x["dn"] <= h)
+            xh = dict(x, judged=x["judged"] * inh, depth=h)
+            parts = []
+            for name, kw in (("F1", {}), ("F1w", {"repool": True}), ("F3", {"quad": True})):
+                p, te, _ = fit(xh, 0, **kw)
+                lab = x["judged"][te] == 1      # judged in the real pool: y is the visible qrel
+                parts.append("%s %.2f" % (name, p[lab].sum() / x["y"][te][lab].sum()))
+            out.append("- %s %s: %s" % (c, cell, ", ".join(parts)))
     text = "\n".join(out)
     print(text)
     with open(os.path.join(HERE, "calibration-prototype.md"), "w") as f:
