@@ -211,21 +211,23 @@ kept_candidates(const HnDenseKeep *k, HnQueryWork *w, int pool)
 }
 
 /*
- * The streamed exact pass (inputs.c) ran one search over every query; its
- * results become the kept candidates, keyed by corpus row, and the search
- * is freed.  Every later stage reads the candidates from here.
+ * The streamed exact pass (inputs.c) searched the queries [q0, q0 + nq);
+ * their results join the kept candidates, keyed by corpus row, and the
+ * search is freed.  Every later stage reads the candidates from here once
+ * the last block is in (hn_mine_dense_keep_finish).
  */
 void
-hn_mine_dense_keep_knn(HnMineInputs *in, HnKnn *knn)
+hn_mine_dense_keep_knn(HnMineInputs *in, HnKnn *knn, int64 q0, int64 nq)
 {
 	HnDenseKeep *k;
 
-	hn_mine_dense_keep_begin(in);
+	if (in->dense_keep == NULL)
+		hn_mine_dense_keep_begin(in);
 	k = in->dense_keep;
-	for (int64 q = 0; q < in->nq; q++)
+	for (int64 q = q0; q < q0 + nq; q++)
 	{
 		const HnScored *items;
-		int			n = hn_knn_result(knn, (int) q, &items);
+		int			n = hn_knn_result(knn, (int) (q - q0), &items);
 
 		if ((q & 255) == 255)
 			CHECK_FOR_INTERRUPTS();
@@ -240,7 +242,6 @@ hn_mine_dense_keep_knn(HnMineInputs *in, HnKnn *knn)
 		k->n += n;
 	}
 	hn_knn_free(knn);
-	hn_mine_dense_keep_finish(in);
 }
 
 void

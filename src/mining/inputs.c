@@ -409,6 +409,7 @@ typedef struct StreamPass
 	int64		cap_kept;		/* capacity of the captured vectors */
 	int64	   *keys;			/* one chunk's row ordinals */
 	int64		zero_row;		/* first zero-norm row under cosine, or -1 */
+	int64		read;			/* rows read by the finished passes */
 	HnProgress	progress;
 } StreamPass;
 
@@ -559,6 +560,7 @@ stream_chunk(StreamPass *sp, const HnBatch *b, HnKnn *knn)
 		hn_knn_add(knn, vec, n, sp->keys);
 	in->nd += n;
 }
+
 /* Rows per corpus chunk: a quarter of work_mem, as knn_search reads. */
 static int64
 chunk_rows(int dim)
@@ -567,21 +569,115 @@ chunk_rows(int dim)
 }
 
 /*
- * The streamed pass: one read of the corpus in chunks, each scored against
- * every query by the exact k-NN kernel (k = the largest pool) while the
- * ids, their hashes and the wanted vectors are kept.  The kernel's results
- * become the candidate store (candidates.c) that every later stage reads.
+ * Queries per pass: their heaps (k entries, and up to 3k more for the tie
+ * order, see exact_knn.h) in half of work_mem, as knn_search's blocks.
+ */
+static int64
+query_block(const HnMineInputs *in, int pool)
+{
+	int64		n = hn_rows_for_work_mem(4 * sizeof(HnScored) * (size_t) Max(pool, 1) + 64) / 2;
+
+	return Min(Max(n, 1), Max(in->nq, 1));
+}
+
+/*
+ * A later pass's chunk: its rows are found by id among the first pass's,
+ * so the corpus query may return them in another order, and scored.
+ */
+static void
+rescan_chunk(StreamPass *sp, const HnBatch *b, HnKnn *knn)
+{
+	HnMineInputs *in = sp->in;
+
+	for (int64 r = 0; r < b->nrows; r++)
+	{
+		if ((r & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+		sp->keys[r] = hn_ids_find(in->dids, in->d_order, in->nd, &b->cols[0].ids, r);
+		if (sp->keys[r] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("mine_hard_negatives: the corpus query returned other rows on its next run"),
+					 errdetail("The corpus is read once per block of queries."),
+					 errhint("Make the corpus query deterministic, or raise work_mem so that the queries fit in one block.")));
+	}
+	hn_knn_add(knn, b->cols[1].vec, b->nrows, sp->keys);
+}
+
+/*
+ * One pass of the corpus for the queries [q0, q0 + nq): the first pass also
+ * keeps the ids, hashes and wanted vectors (stream_chunk).  The kernel's
+ * results go to the candidate store.
+ */
+static void
+corpus_pass(StreamPass *sp, int64 q0, int64 nq, int pool, int64 chunk)
+{
+	const HnMineParams *p = sp->p;
+	HnMineInputs *in = sp->in;
+	bool		first = q0 == 0;
+	HnBatch		b = {0};
+	HnReader   *reader = hn_reader_open("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
+	bool		more = hn_reader_next(reader, &b, chunk);
+	HnKnn	   *knn = NULL;
+	int64		seen = 0;
+
+	if (first)
+		check_dims(in, more ? b.cols[1].dim : 0, more);
+	if ((more || !first) && p->dense && pool > 0 && nq > 0)
+		knn = hn_knn_begin(hn_batch_vector(in->queries, 1, q0), (int) nq, in->dim,
+						   p->metric, pool, row_id_cmp, in);
+	while (more)
+	{
+		seen += b.nrows;
+		if (first)
+			stream_chunk(sp, &b, knn);
+		else
+		{
+			sp->keys = grow_huge(sp->keys, sizeof(int64), 0, b.nrows);
+			rescan_chunk(sp, &b, knn);
+		}
+		hn_progress_tick(&sp->progress, sp->read + seen, NULL);
+		more = hn_reader_next(reader, &b, chunk);
+	}
+	hn_reader_close(reader);
+	sp->read += seen;
+	if (!first && seen != in->nd)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("mine_hard_negatives: the corpus query returned other rows on its next run"),
+				 errdetail("The first run returned " INT64_FORMAT " rows, the next " INT64_FORMAT ".",
+						   in->nd, seen),
+				 errhint("Make the corpus query deterministic, or raise work_mem so that the queries fit in one block.")));
+	if (first)
+	{
+		order_corpus(in);
+		if (sp->zero_row >= 0)
+			zero_norm_error(sp->zero_row);
+	}
+	if (knn)
+	{
+		hn_knn_finish(knn);
+		hn_mine_dense_keep_knn(in, knn, q0, nq);
+	}
+}
+
+/*
+ * The streamed corpus: read in chunks, each scored against a block of
+ * queries by the exact k-NN kernel (k = the largest pool); the first pass
+ * also keeps the ids, their hashes and the wanted vectors.  When the
+ * queries' heaps do not fit in half of work_mem, the corpus is read once
+ * more per further block, as knn_search does.  The kernel's results become
+ * the candidate store (candidates.c) that every later stage reads.
  */
 static void
 stream_corpus(const HnMineParams *p, HnMineInputs *in, const HnBatch *runs)
 {
 	StreamPass	sp = {0};
-	HnBatch		b = {0};
-	HnReader   *reader;
-	HnKnn	   *knn = NULL;
 	int			pool = hn_mine_pool(p);
-	int64		chunk = chunk_rows(in->queries->cols[1].dim);
-	bool		more;
+	int64		chunk = chunk_rows(in->queries->cols[1].dim),
+				block = query_block(in, pool),
+				passes = in->nq > 0 ? (in->nq + block - 1) / block : 1,
+				total = -1;
 
 	sp.p = p;
 	sp.in = in;
@@ -589,29 +685,14 @@ stream_corpus(const HnMineParams *p, HnMineInputs *in, const HnBatch *runs)
 	in->streamed = true;
 	in->dids = &in->corpus_ids;
 	collect_wanted(&sp, runs);
-	hn_progress_begin(&sp.progress, p->fname, "corpus documents read",
-					  hn_progress_enabled() ? hn_reader_count("corpus", p->corpus_sql) : -1);
-	reader = hn_reader_open("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
-	more = hn_reader_next(reader, &b, chunk);
-	check_dims(in, more ? b.cols[1].dim : 0, more);
-	if (more && p->dense && pool > 0 && in->nq > 0)
-		knn = hn_knn_begin(hn_batch_vector(in->queries, 1, 0), (int) in->nq, in->dim,
-						   p->metric, pool, row_id_cmp, in);
-	while (more)
-	{
-		stream_chunk(&sp, &b, knn);
-		hn_progress_tick(&sp.progress, in->nd, NULL);
-		more = hn_reader_next(reader, &b, chunk);
-	}
-	hn_reader_close(reader);
-	if (knn)
-		hn_knn_finish(knn);
-	hn_progress_end(&sp.progress, in->nd, NULL);
-	order_corpus(in);
-	if (sp.zero_row >= 0)
-		zero_norm_error(sp.zero_row);
-	if (knn)
-		hn_mine_dense_keep_knn(in, knn);
+	if (hn_progress_enabled())
+		total = passes * hn_reader_count("corpus", p->corpus_sql);
+	hn_progress_begin(&sp.progress, p->fname, "corpus documents read", total);
+	corpus_pass(&sp, 0, Min(block, in->nq), pool, chunk);
+	for (int64 q0 = block; q0 < in->nq && in->nd > 0; q0 += block)
+		corpus_pass(&sp, q0, Min(block, in->nq - q0), pool, chunk);
+	hn_mine_dense_keep_finish(in);
+	hn_progress_end(&sp.progress, sp.read, NULL);
 	if (sp.keys)
 		pfree(sp.keys);
 	pfree(sp.wanted);

@@ -287,7 +287,8 @@ extern const float *hn_mine_doc_vector(const HnMineInputs *in, int64 drow);
  */
 extern void hn_mine_dense_keep_begin(HnMineInputs *in);
 struct HnKnn;
-extern void hn_mine_dense_keep_knn(HnMineInputs *in, struct HnKnn *knn);
+extern void hn_mine_dense_keep_knn(HnMineInputs *in, struct HnKnn *knn, int64 q0,
+								   int64 nq);
 extern void hn_mine_dense_keep_finish(HnMineInputs *in);
 extern bool hn_mine_dense_kept(const HnMineInputs *in);
 extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow,
