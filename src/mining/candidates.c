@@ -156,6 +156,14 @@ hn_mine_dense_keep_finish(HnMineInputs *in)
 		in->dense_keep->complete = true;
 }
 
+/* The kept candidates' rows, all queries together (with repeats). */
+int64
+hn_mine_dense_kept_rows(const HnMineInputs *in, const int64 **rows)
+{
+	*rows = in->dense_keep ? in->dense_keep->rows : NULL;
+	return in->dense_keep ? in->dense_keep->n : 0;
+}
+
 bool
 hn_mine_dense_kept(const HnMineInputs *in)
 {

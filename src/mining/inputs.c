@@ -374,13 +374,16 @@ check_dims(HnMineInputs *in, int dd, bool have_docs)
 
 /*
  * Whether the corpus can be streamed: every later stage then needs only the
- * exact pass's candidates and the vectors of the rows the inputs name
- * (positives, run documents).  The rest still reads the whole corpus
- * (docs/mining.md, Limits): method 'index' (it re-scores whatever rows the
- * index returns), the near-duplicate filter (candidates' vectors), random
- * draws (backfill 'random', random_negatives: rows drawn while mining) and
- * a false-negative estimator that reads corpus vectors ('knn', and 'auto',
- * which picks 'knn' without pooled_runs).
+ * exact pass's candidates and the vectors of rows known before mining
+ * starts: positives and run documents (captured in the first pass) and, for
+ * the near-duplicate filter, the kept candidates (captured by the targeted
+ * pass).  The rest still reads the whole corpus (docs/mining.md, Limits):
+ * method 'index' (it re-scores whatever rows the index returns while
+ * mining), random draws (backfill 'random', random_negatives: each query may
+ * draw 16 n + 64 rows, which for many queries covers most of a small
+ * corpus; their scores, not vectors, are what a streamed version should
+ * keep) and a false-negative estimator that reads corpus vectors ('knn',
+ * and 'auto', which picks 'knn' without pooled_runs).
  */
 static bool
 can_stream(const HnMineParams *p)
@@ -388,8 +391,8 @@ can_stream(const HnMineParams *p)
 	bool		fn_vectors = (p->false_negatives & HN_FN_KNN) ||
 		((p->false_negatives & HN_FN_AUTO) && p->pooled_runs_sql == NULL);
 
-	return !p->use_index && !p->excl_near.set && p->backfill != HN_BACKFILL_RANDOM &&
-		p->random_negatives == 0 && !fn_vectors;
+	return !p->use_index && !fn_vectors && p->backfill != HN_BACKFILL_RANDOM &&
+		p->random_negatives == 0;
 }
 
 /* An id named by some input: the documents whose vectors the pass keeps. */
@@ -580,6 +583,29 @@ query_block(const HnMineInputs *in, int pool)
 	return Min(Max(n, 1), Max(in->nq, 1));
 }
 
+static void
+other_rows_error(int64 first, int64 next)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("mine_hard_negatives: the corpus query returned other rows on its next run"),
+			 next < 0 ? errdetail("A row's id was not returned by the first run.") :
+			 errdetail("The first run returned " INT64_FORMAT " rows, the next " INT64_FORMAT ".",
+					   first, next),
+			 errhint("Make the corpus query deterministic: the corpus is read once per block of queries, and once more for the near-duplicate filter.")));
+}
+
+/* The first pass's row of a later pass's row r (by id). */
+static int64
+first_pass_row(const HnMineInputs *in, const HnBatch *b, int64 r)
+{
+	int64		row = hn_ids_find(in->dids, in->d_order, in->nd, &b->cols[0].ids, r);
+
+	if (row < 0)
+		other_rows_error(in->nd, -1);
+	return row;
+}
+
 /*
  * A later pass's chunk: its rows are found by id among the first pass's,
  * so the corpus query may return them in another order, and scored.
@@ -593,13 +619,7 @@ rescan_chunk(StreamPass *sp, const HnBatch *b, HnKnn *knn)
 	{
 		if ((r & 1023) == 1023)
 			CHECK_FOR_INTERRUPTS();
-		sp->keys[r] = hn_ids_find(in->dids, in->d_order, in->nd, &b->cols[0].ids, r);
-		if (sp->keys[r] < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("mine_hard_negatives: the corpus query returned other rows on its next run"),
-					 errdetail("The corpus is read once per block of queries."),
-					 errhint("Make the corpus query deterministic, or raise work_mem so that the queries fit in one block.")));
+		sp->keys[r] = first_pass_row(in, b, r);
 	}
 	hn_knn_add(knn, b->cols[1].vec, b->nrows, sp->keys);
 }
@@ -642,12 +662,7 @@ corpus_pass(StreamPass *sp, int64 q0, int64 nq, int pool, int64 chunk)
 	hn_reader_close(reader);
 	sp->read += seen;
 	if (!first && seen != in->nd)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("mine_hard_negatives: the corpus query returned other rows on its next run"),
-				 errdetail("The first run returned " INT64_FORMAT " rows, the next " INT64_FORMAT ".",
-						   in->nd, seen),
-				 errhint("Make the corpus query deterministic, or raise work_mem so that the queries fit in one block.")));
+		other_rows_error(in->nd, seen);
 	if (first)
 	{
 		order_corpus(in);
@@ -696,6 +711,136 @@ stream_corpus(const HnMineParams *p, HnMineInputs *in, const HnBatch *runs)
 	if (sp.keys)
 		pfree(sp.keys);
 	pfree(sp.wanted);
+}
+
+/* ---------- the targeted pass ---------- */
+
+static inline void
+mark_row(uint8 *mark, int64 row)
+{
+	mark[row >> 3] |= (uint8) (1 << (row & 7));
+}
+
+static inline void
+unmark_row(uint8 *mark, int64 row)
+{
+	mark[row >> 3] &= (uint8) ~(1 << (row & 7));
+}
+
+static inline bool
+marked(const uint8 *mark, int64 row)
+{
+	return (mark[row >> 3] >> (row & 7)) & 1;
+}
+
+/*
+ * The rows whose vectors a later stage reads beyond the positives and run
+ * documents: every kept candidate, for the near-duplicate filter.  Returns
+ * how many are not captured yet.
+ */
+static int64
+mark_targets(const HnMineInputs *in, uint8 *mark)
+{
+	const int64 *rows;
+	int64		nrows = hn_mine_dense_kept_rows(in, &rows),
+				n = 0;
+
+	for (int64 i = 0; i < nrows; i++)
+		mark_row(mark, rows[i]);
+	for (int64 i = 0; i < in->ncaptured; i++)
+		unmark_row(mark, in->captured_rows[i]);
+	for (int64 r = 0; r < in->nd; r++)
+		n += marked(mark, r);
+	return n;
+}
+
+static int
+row_order_cmp(const void *pa, const void *pb, void *arg)
+{
+	const int64 *rows = arg;
+	int64		a = rows[*(const int64 *) pa],
+				b = rows[*(const int64 *) pb];
+
+	return (a > b) - (a < b);
+}
+
+/* Captured rows back in ascending order (the targeted pass appends). */
+static void
+sort_captured(HnMineInputs *in)
+{
+	int64		n = in->ncaptured;
+	int64	   *perm = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(n, 1));
+	int64	   *rows = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(n, 1));
+	float	   *vecs = MemoryContextAllocHuge(CurrentMemoryContext,
+											  sizeof(float) * in->dim * Max(n, 1));
+
+	for (int64 i = 0; i < n; i++)
+		perm[i] = i;
+	qsort_arg(perm, n, sizeof(int64), row_order_cmp, in->captured_rows);
+	for (int64 i = 0; i < n; i++)
+	{
+		rows[i] = in->captured_rows[perm[i]];
+		memcpy(vecs + (size_t) i * in->dim, in->captured_vecs + (size_t) perm[i] * in->dim,
+			   sizeof(float) * in->dim);
+	}
+	pfree(in->captured_rows);
+	pfree(in->captured_vecs);
+	pfree(perm);
+	in->captured_rows = rows;
+	in->captured_vecs = vecs;
+}
+
+/*
+ * One more read of the streamed corpus, only for the near-duplicate filter,
+ * which needs the vectors of the kept candidates (rows known after the exact
+ * pass): those are captured (matched by id), nothing else is kept.
+ */
+static void
+targeted_pass(const HnMineParams *p, HnMineInputs *in)
+{
+	uint8	   *mark;
+	StreamPass	sp = {0};
+	HnBatch		b = {0};
+	HnReader   *reader;
+	int64		seen = 0;
+
+	if (in->nd == 0 || in->nq == 0 || !p->excl_near.set)
+		return;
+	mark = MemoryContextAllocHuge(CurrentMemoryContext, (in->nd + 7) / 8);
+	memset(mark, 0, (in->nd + 7) / 8);
+	if (mark_targets(in, mark) == 0)
+	{
+		pfree(mark);
+		return;
+	}
+	sp.p = p;
+	sp.in = in;
+	sp.cap_kept = in->ncaptured;
+	hn_progress_begin(&sp.progress, p->fname, "corpus documents read for the near-duplicate filter",
+					  in->nd);
+	reader = hn_reader_open("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
+	while (hn_reader_next(reader, &b, chunk_rows(in->dim)))
+	{
+		for (int64 r = 0; r < b.nrows; r++)
+		{
+			int64		row = first_pass_row(in, &b, r);
+
+			if ((r & 1023) == 1023)
+				CHECK_FOR_INTERRUPTS();
+			if (!marked(mark, row))
+				continue;
+			capture(&sp, row, b.cols[1].vec + (size_t) r * in->dim);
+			unmark_row(mark, row);
+		}
+		seen += b.nrows;
+		hn_progress_tick(&sp.progress, seen, NULL);
+	}
+	hn_reader_close(reader);
+	if (seen != in->nd)
+		other_rows_error(in->nd, seen);
+	hn_progress_end(&sp.progress, seen, NULL);
+	sort_captured(in);
+	pfree(mark);
 }
 
 /* A corpus row's vector: from the whole corpus, or kept by the streamed pass. */
@@ -777,4 +922,6 @@ hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in)
 		read_runs(in, runs ? runs : read_runs_batch(p));
 	if (p->teacher_sql)
 		read_teacher(p, in);
+	if (in->streamed)
+		targeted_pass(p, in);
 }

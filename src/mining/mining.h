@@ -291,6 +291,7 @@ extern void hn_mine_dense_keep_knn(HnMineInputs *in, struct HnKnn *knn, int64 q0
 								   int64 nq);
 extern void hn_mine_dense_keep_finish(HnMineInputs *in);
 extern bool hn_mine_dense_kept(const HnMineInputs *in);
+extern int64 hn_mine_dense_kept_rows(const HnMineInputs *in, const int64 **rows);
 extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow,
 								  float *score);
 
