@@ -15,29 +15,18 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "knn"))
-from gen import clustered  # noqa: E402
+from gen import COPY_HEADER, COPY_TRAILER, clustered, copy_rows  # noqa: E402
 
 CHUNK = 100_000
 
 
-def copy_rows(f, x, first_id):
-    n, dim = x.shape
-    row = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", ">i8"), ("l2", ">i4"),
-                    ("dim", ">i2"), ("unused", ">i2"), ("x", ">f4", (dim,))])
-    rows = np.zeros(n, dtype=row)
-    rows["nf"], rows["l1"], rows["l2"], rows["dim"] = 2, 8, 4 + 4 * dim, dim
-    rows["id"] = np.arange(first_id, first_id + n)
-    rows["x"] = x
-    rows.tofile(f)
-
-
 def write_copy(path, rng, centres, n, dim):
     with open(path, "wb") as f:
-        f.write(b"PGCOPY\n\xff\r\n\x00" + np.array([0, 0], dtype=">i4").tobytes())
+        f.write(COPY_HEADER)
         for first in range(0, n, CHUNK):
             m = min(CHUNK, n - first)
             copy_rows(f, clustered(rng, centres, m, dim), first + 1)
-        f.write(np.array([-1], dtype=">i2").tobytes())
+        f.write(COPY_TRAILER)
 
 
 def main(out, ndocs, nq, dim, seed=7):
