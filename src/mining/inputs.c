@@ -535,7 +535,10 @@ stream_chunk(StreamPass *sp, const HnBatch *b, HnKnn *knn)
 				zero;
 
 	if (in->nd == 0)
-		in->corpus_ids.is_text = cids->is_text, in->corpus_ids.typid = cids->typid;
+	{
+		in->corpus_ids.is_text = cids->is_text;
+		in->corpus_ids.typid = cids->typid;
+	}
 	reserve_rows(sp, n);
 	for (int64 r = 0; r < n; r++)
 	{
@@ -636,10 +639,19 @@ corpus_pass(StreamPass *sp, int64 q0, int64 nq, int pool, int64 chunk)
 	HnMineInputs *in = sp->in;
 	bool		first = q0 == 0;
 	HnBatch		b = {0};
-	HnReader   *reader = hn_reader_open("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
-	bool		more = hn_reader_next(reader, &b, chunk);
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext read_cxt = first ? outer :
+		AllocSetContextCreate(outer, "hardneg mining corpus pass", ALLOCSET_DEFAULT_SIZES);
+	HnReader   *reader;
+	bool		more;
 	HnKnn	   *knn = NULL;
 	int64		seen = 0;
+
+	/* the first read's text ids stay (they are the corpus ids); later ones go */
+	MemoryContextSwitchTo(read_cxt);
+	reader = hn_reader_open("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
+	MemoryContextSwitchTo(outer);
+	more = hn_reader_next(reader, &b, chunk);
 
 	if (first)
 		check_dims(in, more ? b.cols[1].dim : 0, more);
@@ -660,6 +672,8 @@ corpus_pass(StreamPass *sp, int64 q0, int64 nq, int pool, int64 chunk)
 		more = hn_reader_next(reader, &b, chunk);
 	}
 	hn_reader_close(reader);
+	if (read_cxt != outer)
+		MemoryContextDelete(read_cxt);
 	sp->read += seen;
 	if (!first && seen != in->nd)
 		other_rows_error(in->nd, seen);
@@ -802,6 +816,8 @@ targeted_pass(const HnMineParams *p, HnMineInputs *in)
 	StreamPass	sp = {0};
 	HnBatch		b = {0};
 	HnReader   *reader;
+	MemoryContext read_cxt,
+				outer;
 	int64		seen = 0;
 
 	if (in->nd == 0 || in->nq == 0 || !p->excl_near.set)
@@ -818,7 +834,11 @@ targeted_pass(const HnMineParams *p, HnMineInputs *in)
 	sp.cap_kept = in->ncaptured;
 	hn_progress_begin(&sp.progress, p->fname, "corpus documents read for the near-duplicate filter",
 					  in->nd);
+	read_cxt = AllocSetContextCreate(CurrentMemoryContext, "hardneg mining targeted pass",
+									 ALLOCSET_DEFAULT_SIZES);
+	outer = MemoryContextSwitchTo(read_cxt);
 	reader = hn_reader_open("corpus", p->corpus_sql, corpus_spec, lengthof(corpus_spec));
+	MemoryContextSwitchTo(outer);
 	while (hn_reader_next(reader, &b, chunk_rows(in->dim)))
 	{
 		for (int64 r = 0; r < b.nrows; r++)
@@ -836,6 +856,7 @@ targeted_pass(const HnMineParams *p, HnMineInputs *in)
 		hn_progress_tick(&sp.progress, seen, NULL);
 	}
 	hn_reader_close(reader);
+	MemoryContextDelete(read_cxt);
 	if (seen != in->nd)
 		other_rows_error(in->nd, seen);
 	hn_progress_end(&sp.progress, seen, NULL);
