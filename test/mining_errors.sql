@@ -4,7 +4,7 @@
 -- SQLSTATE means work started before validation.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(54);
+SELECT plan(56);
 
 CREATE TABLE hn_docs (id bigint PRIMARY KEY, embedding real[]);
 CREATE TABLE hn_queries (id bigint PRIMARY KEY, embedding real[]);
@@ -211,6 +211,24 @@ SELECT results_eq(format('SELECT DISTINCT query_id FROM mine_hard_negatives(%s) 
 SELECT is((SELECT count(*) FROM mine_hard_negatives(:ok_in, num_negatives => 5) m
 	JOIN hn_qrels r ON r.query_id = m.query_id AND r.doc_id = m.negative_id AND r.relevance > 0), 0::bigint,
 	'no positive is returned as a negative');
+
+-- The streamed corpus is read once per block of queries (pool 202 under work_mem 64kB: two
+-- queries a block); a corpus query that returns other rows on its next run is an error, and a
+-- deterministic one gives the single-block result.
+CREATE SEQUENCE hn_pass;
+SET LOCAL work_mem = '64kB';
+SELECT is(pg_temp.err($q$SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries',
+	'WITH r AS MATERIALIZED (SELECT nextval(''hn_pass'') AS n) SELECT id, embedding FROM hn_docs, r
+	 WHERE id <= 30 + 10 * (n % 2)', 'TABLE hn_qrels', range_max => 200)$q$), '22000 with hint',
+	'a corpus query whose next run returns other rows is an error (22000, hint)');
+CREATE TEMP TABLE hn_multi AS SELECT * FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries',
+	'SELECT id, embedding FROM hn_docs ORDER BY id DESC', 'TABLE hn_qrels', range_max => 200);
+RESET work_mem;
+SELECT is((SELECT array_agg(row(m.*)::text ORDER BY query_id, positive_id, negative_rank) FROM hn_multi m),
+	(SELECT array_agg(row(m.*)::text ORDER BY query_id, positive_id, negative_rank)
+	 FROM mine_hard_negatives('SELECT id, embedding FROM hn_queries', 'SELECT id, embedding FROM hn_docs',
+		'TABLE hn_qrels', range_max => 200) m),
+	'two corpus passes (work_mem 64kB) give the rows of one');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -57,11 +57,18 @@ CREATE TEMP TABLE got_list (name text, query_id bigint, positive_id bigint, doc_
 	labels int[], scores real[]);
 
 SET LOCAL client_min_messages = warning;
+-- Every other case runs under work_mem 64kB, where the streamed corpus is read
+-- once per block of about 80 queries in chunks of 64 rows (docs/mining.md,
+-- Limits): the same reference must come out.
 DO $$
 DECLARE
 	c record;
+	i int := 0;
+	wm text := current_setting('work_mem');
 BEGIN
 	FOR c IN SELECT * FROM cases ORDER BY name LOOP
+		i := i + 1;
+		PERFORM set_config('work_mem', CASE WHEN i % 2 = 0 THEN '64kB' ELSE wm END, true);
 		DROP TABLE IF EXISTS m;
 		EXECUTE format('CREATE TEMP TABLE m AS SELECT * FROM mine_hard_negatives(%L, %L, %L%s)',
 			'SELECT id, embedding FROM queries', 'SELECT id, embedding FROM docs',
@@ -72,6 +79,7 @@ BEGIN
 		INSERT INTO got_pair SELECT c.name, * FROM hard_negatives_labeled_pairs('m');
 		INSERT INTO got_list SELECT c.name, * FROM hard_negatives_labeled_lists('m');
 	END LOOP;
+	PERFORM set_config('work_mem', wm, true);
 END
 $$;
 

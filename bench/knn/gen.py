@@ -19,8 +19,12 @@ def clustered(rng, centres, n, dim):
     return (centres[which] + 0.35 * rng.standard_normal((n, dim))).astype(np.float32)
 
 
-def write_copy(path, x, first_id=1):
-    """PostgreSQL binary COPY of (id bigint, embedding vector)."""
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + np.array([0, 0], dtype=">i4").tobytes()
+COPY_TRAILER = np.array([-1], dtype=">i2").tobytes()
+
+
+def copy_rows(f, x, first_id):
+    """Binary COPY tuples of (id bigint, embedding vector), ids from first_id."""
     n, dim = x.shape
     row = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", ">i8"), ("l2", ">i4"),
                     ("dim", ">i2"), ("unused", ">i2"), ("x", ">f4", (dim,))])
@@ -28,10 +32,15 @@ def write_copy(path, x, first_id=1):
     rows["nf"], rows["l1"], rows["l2"], rows["dim"] = 2, 8, 4 + 4 * dim, dim
     rows["id"] = np.arange(first_id, first_id + n)
     rows["x"] = x
+    rows.tofile(f)
+
+
+def write_copy(path, x, first_id=1):
+    """PostgreSQL binary COPY of (id bigint, embedding vector)."""
     with open(path, "wb") as f:
-        f.write(b"PGCOPY\n\xff\r\n\x00" + np.array([0, 0], dtype=">i4").tobytes())
-        rows.tofile(f)
-        f.write(np.array([-1], dtype=">i2").tobytes())
+        f.write(COPY_HEADER)
+        copy_rows(f, x, first_id)
+        f.write(COPY_TRAILER)
 
 
 def main(out, ndocs, nq, dim, seed=7):

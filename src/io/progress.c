@@ -43,15 +43,22 @@ report(HnProgress *pr, int64 done, const char *detail)
 {
 	instr_time	now;
 	char		total[32] = "";
+	char		left[48] = "";
+	double		secs;
 
 	INSTR_TIME_SET_CURRENT(pr->last);
 	now = pr->last;
 	INSTR_TIME_SUBTRACT(now, pr->start);
+	secs = INSTR_TIME_GET_DOUBLE(now);
 	if (pr->total >= 0)
 		snprintf(total, sizeof(total), " of " INT64_FORMAT, pr->total);
+	/* at the rate so far: the work left of this phase, not of the whole call */
+	if (pr->total > 0 && done > 0 && done < pr->total)
+		snprintf(left, sizeof(left), ", about %.0f s left",
+				 secs * (double) (pr->total - done) / (double) done);
 	ereport(NOTICE,
-			(errmsg("%s: " INT64_FORMAT "%s %s%s%s, %.1f s", pr->what, done, total, pr->unit,
-					detail ? ", " : "", detail ? detail : "", INSTR_TIME_GET_DOUBLE(now))));
+			(errmsg("%s: " INT64_FORMAT "%s %s%s%s, %.1f s%s", pr->what, done, total, pr->unit,
+					detail ? ", " : "", detail ? detail : "", secs, left)));
 }
 
 void

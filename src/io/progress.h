@@ -2,7 +2,9 @@
  * progress.h
  *		hardneg.progress: NOTICE lines that say how far a long call is, out of
  *		how much.  One reporter for knn_search and mining, so the lines look
- *		alike: "<what>: <done> of <total> <unit>[, <detail>], <seconds> s".
+ *		alike: "<what>: <done> of <total> <unit>[, <detail>], <seconds> s" and,
+ *		while a total is known and not reached, ", about <n> s left" at the rate
+ *		so far (of the phase the line counts: corpus documents read, queries).
  */
 #ifndef HN_PROGRESS_H
 #define HN_PROGRESS_H

@@ -28,7 +28,7 @@ float
 hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
 				   const float *qvec, int64 drow)
 {
-	return hn_knn_pair_score(p->metric, qvec, hn_batch_vector(in->corpus, 1, drow), in->dim);
+	return hn_knn_pair_score(p->metric, qvec, hn_mine_doc_vector(in, drow), in->dim);
 }
 
 /*
@@ -41,8 +41,9 @@ hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in, int pool,
 {
 	HnKnn	   *knn;
 
-	if (!p->dense || p->use_index || pool <= 0 || nq <= 0 || in->nd == 0)
-		return NULL;
+	if (!p->dense || p->use_index || pool <= 0 || nq <= 0 || in->nd == 0 ||
+		hn_mine_dense_kept(in))
+		return NULL;			/* the kept candidates (streamed pass) serve */
 	Assert(nq <= PG_INT32_MAX);
 	knn = hn_knn_begin(hn_batch_vector(in->queries, 1, q0), (int) nq, in->dim, p->metric,
 					   pool, NULL, NULL);
@@ -155,23 +156,37 @@ hn_mine_dense_keep_finish(HnMineInputs *in)
 		in->dense_keep->complete = true;
 }
 
+/* The kept candidates' rows, all queries together (with repeats). */
+int64
+hn_mine_dense_kept_rows(const HnMineInputs *in, const int64 **rows)
+{
+	*rows = in->dense_keep ? in->dense_keep->rows : NULL;
+	return in->dense_keep ? in->dense_keep->n : 0;
+}
+
 bool
 hn_mine_dense_kept(const HnMineInputs *in)
 {
 	return in->dense_keep && in->dense_keep->complete;
 }
 
-/* Appends this query's dense candidates (repalloc keeps the chunks' context). */
+/* Room for n more entries (repalloc keeps the chunks' context). */
+static void
+keep_reserve(HnDenseKeep *k, int64 n)
+{
+	if (k->n + n <= k->cap)
+		return;
+	while (k->n + n > k->cap)
+		k->cap *= 2;
+	k->rows = repalloc_huge(k->rows, sizeof(int64) * k->cap);
+	k->scores = repalloc_huge(k->scores, sizeof(float) * k->cap);
+}
+
+/* Appends this query's dense candidates. */
 static void
 keep_dense(HnDenseKeep *k, const HnQueryWork *w)
 {
-	if (k->n + w->ncand > k->cap)
-	{
-		while (k->n + w->ncand > k->cap)
-			k->cap *= 2;
-		k->rows = repalloc_huge(k->rows, sizeof(int64) * k->cap);
-		k->scores = repalloc_huge(k->scores, sizeof(float) * k->cap);
-	}
+	keep_reserve(k, w->ncand);
 	k->start[w->qrow] = k->n;
 	k->count[w->qrow] = w->ncand;
 	for (int i = 0; i < w->ncand; i++)
@@ -182,13 +197,16 @@ keep_dense(HnDenseKeep *k, const HnQueryWork *w)
 	k->n += w->ncand;
 }
 
-/* The candidates keep_dense stored, as dense_candidates made them. */
+/*
+ * The candidates kept, as dense_candidates made them: cut to this query's
+ * pool (the streamed pass keeps the largest pool of any query).
+ */
 static void
-kept_candidates(const HnDenseKeep *k, HnQueryWork *w)
+kept_candidates(const HnDenseKeep *k, HnQueryWork *w, int pool)
 {
 	int64		from = k->start[w->qrow];
 
-	w->ncand = k->count[w->qrow];
+	w->ncand = Min(k->count[w->qrow], pool);
 	for (int i = 0; i < w->ncand; i++)
 	{
 		HnCand	   *c = &w->cands[i];
@@ -198,6 +216,40 @@ kept_candidates(const HnDenseKeep *k, HnQueryWork *w)
 		c->score = c->student = k->scores[from + i];
 		c->sources = 1;
 	}
+}
+
+/*
+ * The streamed exact pass (inputs.c) searched the queries [q0, q0 + nq);
+ * their results join the kept candidates, keyed by corpus row, and the
+ * search is freed.  Every later stage reads the candidates from here once
+ * the last block is in (hn_mine_dense_keep_finish).
+ */
+void
+hn_mine_dense_keep_knn(HnMineInputs *in, HnKnn *knn, int64 q0, int64 nq)
+{
+	HnDenseKeep *k;
+
+	if (in->dense_keep == NULL)
+		hn_mine_dense_keep_begin(in);
+	k = in->dense_keep;
+	for (int64 q = q0; q < q0 + nq; q++)
+	{
+		const HnScored *items;
+		int			n = hn_knn_result(knn, (int) (q - q0), &items);
+
+		if ((q & 255) == 255)
+			CHECK_FOR_INTERRUPTS();
+		keep_reserve(k, n);
+		k->start[q] = k->n;
+		k->count[q] = n;
+		for (int i = 0; i < n; i++)
+		{
+			k->rows[k->n + i] = items[i].key;	/* the row's ordinal */
+			k->scores[k->n + i] = items[i].score;
+		}
+		k->n += n;
+	}
+	hn_knn_free(knn);
 }
 
 void
@@ -261,7 +313,7 @@ hn_mine_candidates(const HnMineParams *p, const HnMineInputs *in,
 
 	w->ncand = 0;
 	if (keep && keep->complete && keep->start[w->qrow] >= 0)
-		kept_candidates(keep, w);
+		kept_candidates(keep, w, pool);
 	else if (knn)
 		dense_candidates(in, w, knn, knn_base, pool);
 	else if (in->index_search)

@@ -272,8 +272,7 @@ mine_all(MineRun *m)
 	MemoryContext qcxt = AllocSetContextCreate(CurrentMemoryContext, "hardneg mining query",
 											   ALLOCSET_DEFAULT_SIZES);
 	int64	   *q_rank;
-	int64		max_pool,
-				block;
+	int64		block;
 
 	m->st.cxt = CurrentMemoryContext;
 	hn_mine_read_inputs(&m->p, &m->in);
@@ -284,8 +283,7 @@ mine_all(MineRun *m)
 				 errhint("Pass id_type as the fourth argument, e.g. mine_hard_negatives(q, c, r, NULL::text, ...).")));
 	m->st.queries_in = m->in.nq;
 	m->st.positives_missing = m->in.positives_missing;
-	max_pool = (int64) m->p.range_max + m->p.max_positives + m->p.fn_refill;
-	m->pool = (int) Min(max_pool, PG_INT32_MAX / 2);
+	m->pool = hn_mine_pool(&m->p);
 	hn_mine_index_begin(&m->p, &m->in, m->pool);
 	hn_mine_fn_begin(&m->p, &m->in, m->pool);
 	hn_mine_auto_calibrate(&m->p, &m->in, m->pool);
@@ -295,8 +293,7 @@ mine_all(MineRun *m)
 	for (int64 i = 0; i < m->in.nq; i++)
 		q_rank[m->in.q_order[i]] = i;
 	block = query_block(m);
-	hn_progress_begin(&m->progress, m->srf ? "mine_hard_negatives" : "mine_hard_negatives_stats",
-					  "queries", m->in.nq);
+	hn_progress_begin(&m->progress, m->p.fname, "queries", m->in.nq);
 	for (int64 q0 = 0; q0 < m->in.nq; q0 += block)
 		mine_block(m, q0, Min(q0 + block, m->in.nq), q_rank, qcxt);
 	hn_progress_end(&m->progress, m->done, NULL);
@@ -312,6 +309,7 @@ run_entry(FunctionCallInfo fcinfo, bool stats)
 	HnSrf		srf;
 
 	hn_mine_parse_params(fcinfo, &m->p);
+	m->p.fname = stats ? "mine_hard_negatives_stats" : "mine_hard_negatives";
 	hn_srf_begin(fcinfo, &srf);
 	m->srf = stats ? NULL : &srf;
 	mine_all(m);

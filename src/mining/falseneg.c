@@ -68,7 +68,9 @@ observe_all(const HnMineParams *p, HnMineInputs *in, int pool)
 	int64		block = hn_rows_for_work_mem(sizeof(HnScored) * 2 * (size_t) Max(pool, 1));
 
 	block = Min(Max(block, 1), Max(in->nq, 1));
-	hn_mine_dense_keep_begin(in);
+	/* the streamed exact pass has kept every query's candidates already */
+	if (!hn_mine_dense_kept(in))
+		hn_mine_dense_keep_begin(in);
 	for (int64 q0 = 0; q0 < in->nq; q0 += block)
 	{
 		int64		q1 = Min(q0 + block, in->nq);

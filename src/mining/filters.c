@@ -58,11 +58,11 @@ hn_mine_same_text(const HnMineInputs *in, const HnQueryWork *w, int64 row)
 static bool
 near_positive(const HnMineInputs *in, const HnQueryWork *w, int64 row, double threshold)
 {
-	const float *d = hn_batch_vector(in->corpus, 1, row);
+	const float *d = hn_mine_doc_vector(in, row);
 
 	for (int j = 0; j < w->npos; j++)
 	{
-		double		cd = hn_cosine_distance(d, hn_batch_vector(in->corpus, 1, w->pos_rows[j]),
+		double		cd = hn_cosine_distance(d, hn_mine_doc_vector(in, w->pos_rows[j]),
 										   in->dim);
 
 		if (!isnan(cd) && 1.0 - cd >= threshold)

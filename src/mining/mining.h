@@ -89,6 +89,7 @@ typedef struct HnOptDouble
 
 typedef struct HnMineParams
 {
+	const char *fname;			/* the SQL function, for progress lines */
 	const char *queries_sql;
 	const char *corpus_sql;
 	const char *qrels_sql;
@@ -216,8 +217,19 @@ extern void hn_mine_derive_range(HnMineParams *p);
 typedef struct HnMineInputs
 {
 	HnBatch    *queries;
-	HnBatch    *corpus;
+	HnBatch    *corpus;			/* whole corpus; NULL when streamed */
 	int			dim;
+
+	/*
+	 * Streamed corpus (inputs.c): the corpus is read once in chunks; only its
+	 * ids, their hashes and the vectors of the rows later stages score
+	 * outside the dense pass (positives, run documents) stay, in row order.
+	 */
+	bool		streamed;
+	HnIds		corpus_ids;		/* in->dids points here when streamed */
+	int64		ncaptured;
+	int64	   *captured_rows;	/* ascending corpus rows */
+	float	   *captured_vecs;	/* ncaptured x dim */
 	int64		nq;
 	int64		nd;
 	HnIds	   *qids;
@@ -264,6 +276,8 @@ typedef struct HnMineInputs
 } HnMineInputs;
 
 extern void hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in);
+extern int	hn_mine_pool(const HnMineParams *p);
+extern const float *hn_mine_doc_vector(const HnMineInputs *in, int64 drow);
 
 /*
  * The false-negative pass that must see every query's raw candidates before
@@ -272,8 +286,12 @@ extern void hn_mine_read_inputs(HnMineParams *p, HnMineInputs *in);
  * running the k-NN search (or the index searches) a second time.
  */
 extern void hn_mine_dense_keep_begin(HnMineInputs *in);
+struct HnKnn;
+extern void hn_mine_dense_keep_knn(HnMineInputs *in, struct HnKnn *knn, int64 q0,
+								   int64 nq);
 extern void hn_mine_dense_keep_finish(HnMineInputs *in);
 extern bool hn_mine_dense_kept(const HnMineInputs *in);
+extern int64 hn_mine_dense_kept_rows(const HnMineInputs *in, const int64 **rows);
 extern bool hn_mine_teacher_score(const HnMineInputs *in, int64 qrow, int64 drow,
 								  float *score);
 
@@ -335,7 +353,6 @@ typedef struct HnQueryWork
 	int			ncand;
 } HnQueryWork;
 
-struct HnKnn;
 extern float hn_mine_similarity(const HnMineParams *p, const HnMineInputs *in,
 								const float *qvec, int64 drow);
 extern struct HnKnn *hn_mine_dense_search(const HnMineParams *p, const HnMineInputs *in,
