@@ -10,6 +10,9 @@
 #   --@ include FILE [NAME ...]
 #       The statements of the fragment FILE (all, or those that create or
 #       comment on a function, aggregate or operator named NAME), as they are.
+#   --@ text FILE
+#       The lines of FILE as they are (a piece of a statement that several
+#       fragments share, e.g. the loop body of src/sql/include/id_forms.sql).
 #   --@ replace FILE [NAME ...]
 #       The same with CREATE FUNCTION written CREATE OR REPLACE FUNCTION: for
 #       an upgrade that keeps a 0.1.0 function (same arguments and result)
@@ -82,6 +85,16 @@ function wanted(first, names, nnames,    i, obj) {
 	return 0
 }
 
+function read_text(file,    line, out) {
+	out = ""
+	while ((getline line < file) > 0)
+		out = out line "\n"
+	close(file)
+	if (out == "")
+		fail("empty or missing " file)
+	return out
+}
+
 function emit_statements(file, names, nnames, replace,    line, inside, tag, stmt, first, found) {
 	inside = 0
 	tag = ""
@@ -93,6 +106,11 @@ function emit_statements(file, names, nnames, replace,    line, inside, tag, stm
 			inside = 1
 			stmt = ""
 			first = line
+		}
+		if (line ~ /^--@ text /) {
+			split(line, w2, /[ \t]+/)
+			stmt = stmt read_text(w2[3])
+			continue
 		}
 		stmt = stmt line "\n"
 		tag = dollar_state(line, tag)
@@ -115,6 +133,10 @@ function emit_statements(file, names, nnames, replace,    line, inside, tag, stm
 
 /^--@ / {
 	nf = split($0, w, /[ \t]+/)
+	if (w[2] == "text" && nf == 3) {
+		printf "%s", read_text(w[3])
+		next
+	}
 	if (w[2] == "params" && nf == 3) {
 		emit_params(w[3])
 		next

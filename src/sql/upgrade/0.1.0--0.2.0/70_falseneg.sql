@@ -1,4 +1,6 @@
 -- 0.1.0 -> 0.2.0, false negatives (issue 12): fn_scores and mine_hard_negatives keep their
--- signatures; their C code gained the 'calibrated' and 'auto' estimators. Only the comment of
--- fn_scores changes here; the new fn_calibration() is in src/sql/71_falseneg_calibration.sql.
---@ replace src/sql/70_falseneg.sql fn_scores
+-- signatures; their C code gained the 'calibrated' and 'auto' estimators, and the comment of
+-- fn_scores changed; the new fn_calibration() is in src/sql/71_falseneg_calibration.sql.
+-- The fragment's DO block is rerun whole: it creates or replaces every false-negative
+-- function in place (same arguments and results as in 0.1.0).
+--@ include src/sql/70_falseneg.sql
