@@ -11,6 +11,7 @@
 
 #include <math.h>
 
+#include "io/runs.h"
 #include "miscadmin.h"
 #include "mining/mining.h"
 #include "kernels/rng.h"
@@ -29,7 +30,7 @@ static const HnColumnSpec corpus_spec[] = {
 static const HnColumnSpec runs_spec[] = {
 	{"query_id", HN_COL_ID, true, false},
 	{"doc_id", HN_COL_ID, true, false},
-	{"score", HN_COL_FLOAT8, false, true},
+	{"score", HN_COL_FLOAT8, false, false},
 	{"run_id", HN_COL_TEXT, false, true},
 };
 
@@ -170,7 +171,7 @@ run_label_index(HnMineInputs *in, const char *label)
 static void
 read_runs(const HnMineParams *p, HnMineInputs *in)
 {
-	HnBatch    *runs = hn_read_all("runs", p->runs_sql, runs_spec, lengthof(runs_spec));
+	HnBatch    *runs = hn_ranked_read("runs", p->runs_sql, runs_spec, lengthof(runs_spec));
 	PairRow    *pairs = palloc(sizeof(PairRow) * Max(runs->nrows, 1));
 	int64		n = 0;
 
