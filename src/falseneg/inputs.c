@@ -9,6 +9,7 @@
 #include "catalog/pg_type.h"
 #include "falseneg/falseneg.h"
 #include "falseneg/inputs.h"
+#include "io/runs.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -125,7 +126,7 @@ order_groups(RankSortArg *s, int64 n, int64 *order, int64 *group, int32 *rank_ou
 void
 hn_fn_read_candidates(HnFnCandidates *c, const char *sql)
 {
-	HnBatch    *b = hn_read_all("candidates", sql, candidate_spec, lengthof(candidate_spec));
+	HnBatch    *b = hn_ranked_read("candidates", sql, candidate_spec, lengthof(candidate_spec));
 	RankSortArg s;
 
 	c->n = b->nrows;
@@ -210,7 +211,7 @@ number_runs(HnFnRuns *runs, char **names)
 void
 hn_fn_read_runs(HnFnRuns *runs, const char *what, const char *sql)
 {
-	HnBatch    *b = hn_read_all(what, sql, run_spec, lengthof(run_spec));
+	HnBatch    *b = hn_ranked_read(what, sql, run_spec, lengthof(run_spec));
 	RankSortArg s;
 
 	runs->n = b->nrows;

@@ -16,6 +16,7 @@
 #include "fmgr.h"
 #include "io/judgments.h"
 #include "io/reader.h"
+#include "io/runs.h"
 #include "io/srf.h"
 #include "kernels/rng.h"
 #include "metrics/metrics.h"
@@ -199,7 +200,8 @@ hn_metrics_check_kinds(const HnQrels *qrels, const HnRunRows *run, const char *w
  * Run rows: query_id, doc_id, score and run_id, returned in *run_ids.  The
  * run_id column is required when with_run_id (compare_runs, fuse_runs) and
  * optional otherwise (trec_eval): *run_ids is NULL when the query has none.
- * NaN scores have no place in a ranking: rejected.
+ * The ranked-list rule of io/runs.h applies: NaN scores are rejected, a
+ * duplicate (run, query, doc) keeps its highest score, with a WARNING.
  */
 HnRunRows *
 hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
@@ -216,8 +218,8 @@ hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
 		{"score", HN_COL_FLOAT8, true, false},
 		{"run_id", HN_COL_ID, false, false},
 	};
-	HnBatch    *b = hn_read_all(with_run_id ? "runs" : "run", sql,
-								with_run_id ? required : optional, 4);
+	HnBatch    *b = hn_ranked_read(with_run_id ? "runs" : "run", sql,
+								   with_run_id ? required : optional, 4);
 	HnRunRows  *run = palloc0(sizeof(HnRunRows));
 
 	run->n = b->nrows;
@@ -226,13 +228,6 @@ hn_run_rows_read(const char *sql, bool with_run_id, char ***run_ids)
 	run->qid = ids_as_text(&b->cols[0].ids, b->nrows);
 	run->doc = ids_as_text(&b->cols[1].ids, b->nrows);
 	run->score = b->cols[2].f8;
-	for (int64 i = 0; i < b->nrows; i++)
-		if (isnan(run->score[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("score of document \"%s\" for query \"%s\" in the run is NaN",
-							run->doc[i], run->qid[i]),
-					 errhint("Rank with real numbers: filter or replace NaN scores.")));
 	*run_ids = b->cols[3].present ? ids_as_text(&b->cols[3].ids, b->nrows) : NULL;
 	return run;
 }
@@ -383,39 +378,24 @@ hn_split_runs(HnRunRows *all, char **run_ids, int *nruns)
 }
 
 /*
- * Run row positions ordered by (qid, doc, score descending) and
- * deduplicated on (qid, doc); *ndup counts the rows dropped.
+ * Run row positions ordered by (qid, doc, score descending): one row per
+ * (qid, doc), since the reader dropped duplicates (io/runs.h).
  */
 static int64 *
-sorted_run(HnRunRows *run, int64 *nkept, int64 *ndup)
+sorted_run(HnRunRows *run, int64 *nkept)
 {
 	int32		ngroups;
 	char	  **group_qid;
 	int32	   *group = group_ids(run->qid, run->n, &ngroups, &group_qid);
 	int64	   *start;
 	int64	   *order = rows_in_group_order(group, run->n, group_qid, ngroups, &start);
-	int64		k = 0;
 
-	*ndup = 0;
 	for (int32 r = 0; r < ngroups; r++)
 	{
-		int64		from = start[r],
-					to = start[r + 1];
-		int64		first = k;
-
 		CHECK_FOR_INTERRUPTS();
-		qsort_arg(order + from, to - from, sizeof(int64), cmp_doc_score, run);
-		for (int64 i = from; i < to; i++)
-		{
-			if (k > first && strcmp(run->doc[order[i]], run->doc[order[k - 1]]) == 0)
-			{
-				(*ndup)++;
-				continue;
-			}
-			order[k++] = order[i];
-		}
+		qsort_arg(order + start[r], start[r + 1] - start[r], sizeof(int64), cmp_doc_score, run);
 	}
-	*nkept = k;
+	*nkept = run->n;
 	return order;
 }
 
@@ -433,15 +413,6 @@ cmp_ranked(const void *a, const void *b)
 	return strcmp(y->doc, x->doc);
 }
 
-static void
-warn_duplicates(int64 ndup)
-{
-	if (ndup > 0)
-		ereport(WARNING,
-				(errmsg(INT64_FORMAT " duplicate (query_id, doc_id) rows in the run: kept the highest score of each", ndup),
-				 errhint("trec_eval rejects such runs; deduplicate the run query to silence this warning.")));
-}
-
 /*
  * One run's rankings without judgments (fuse_runs): queries in byte order,
  * each query's docs in trec_eval's order, duplicates dropped as trec_eval()
@@ -450,13 +421,11 @@ warn_duplicates(int64 ndup)
 HnRanking *
 hn_rank_run(HnRunRows *run)
 {
-	int64		nkept,
-				ndup;
-	int64	   *order = sorted_run(run, &nkept, &ndup);
+	int64		nkept;
+	int64	   *order = sorted_run(run, &nkept);
 	HnRanking  *rk = palloc0(sizeof(HnRanking));
 	RankedDoc  *docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(RankedDoc) * Max(nkept, 1));
 
-	warn_duplicates(ndup);
 	rk->qids = palloc(sizeof(char *) * Max(nkept, 1));
 	rk->start = palloc(sizeof(int64) * (nkept + 1));
 	rk->docs = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(char *) * Max(nkept, 1));
@@ -631,14 +600,12 @@ hn_evaluate_run(const HnQrels *qrels, HnRunRows *run, const HnMeasureSet *set,
 {
 	HnRunEval  *ev = palloc0(sizeof(HnRunEval));
 	int64		nkept,
-				ndup,
 				pos = 0,
 				maxgroup = 1;
-	int64	   *order = sorted_run(run, &nkept, &ndup);
+	int64	   *order = sorted_run(run, &nkept);
 	RankedDoc  *docs;
 	int32	   *rel;
 
-	warn_duplicates(ndup);
 	for (int64 i = 0, s = 0; i <= nkept; i++)
 		if (i == nkept || strcmp(run->qid[order[i]], run->qid[order[s]]) != 0)
 		{

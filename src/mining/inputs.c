@@ -13,6 +13,7 @@
 
 #include "falseneg/falseneg.h"
 #include "io/progress.h"
+#include "io/runs.h"
 #include "kernels/exact_knn.h"
 #include "miscadmin.h"
 #include "mining/mining.h"
@@ -32,7 +33,7 @@ static const HnColumnSpec corpus_spec[] = {
 static const HnColumnSpec runs_spec[] = {
 	{"query_id", HN_COL_ID, true, false},
 	{"doc_id", HN_COL_ID, true, false},
-	{"score", HN_COL_FLOAT8, false, true},
+	{"score", HN_COL_FLOAT8, false, false},
 	{"run_id", HN_COL_TEXT, false, true},
 };
 
@@ -173,7 +174,7 @@ run_label_index(HnMineInputs *in, const char *label)
 static HnBatch *
 read_runs_batch(const HnMineParams *p)
 {
-	return hn_read_all("runs", p->runs_sql, runs_spec, lengthof(runs_spec));
+	return hn_ranked_read("runs", p->runs_sql, runs_spec, lengthof(runs_spec));
 }
 
 static void

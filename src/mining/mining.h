@@ -154,60 +154,21 @@ typedef struct HnMineParams
 } HnMineParams;
 
 /*
- * Positions of the SQL arguments (src/sql/40_mining.sql).  Each function has
- * two overloads: without id_type (bigint ids), and with id_type anyelement
- * as the fourth argument, right after qrels, where PostgreSQL can resolve it
- * at parse time even when later arguments are named or defaulted.  In that
- * overload the positions from ARG_NUM_NEGATIVES on shift by one.
+ * Positions of the SQL arguments, from src/mining/params.def (the one list of
+ * them).  Each function has two overloads: without id_type (bigint ids), and
+ * with id_type anyelement right after the required query strings (the fourth
+ * argument), where PostgreSQL can resolve it at parse time even when later
+ * arguments are named or defaulted.  In that overload the positions from
+ * ARG_ID_TYPE_POS on shift by one.
  */
 enum
 {
-	ARG_QUERIES,
-	ARG_CORPUS,
-	ARG_QRELS,
-	ARG_NUM_NEGATIVES,
-	ARG_RANGE_MIN,
-	ARG_RANGE_MAX,
-	ARG_MAX_SCORE,
-	ARG_MIN_SCORE,
-	ARG_ABSOLUTE_MARGIN,
-	ARG_RELATIVE_MARGIN,
-	ARG_SAMPLING,
-	ARG_INCLUDE_POSITIVES,
-	ARG_METRIC,
-	ARG_METHOD,
-	ARG_RUNS,
-	ARG_RANK_BASIS,
-	ARG_PERCPOS,
-	ARG_POS_REF,
-	ARG_MARGIN_STRICT,
-	ARG_TEACHER_SCORES,
-	ARG_SCORE_SPACE,
-	ARG_TEACHER_MAX,
-	ARG_TEACHER_MISSING,
-	ARG_EXCLUDE,
-	ARG_SEED,
-	ARG_TEMPERATURE,
-	ARG_SIMANS_A,
-	ARG_SIMANS_B,
-	ARG_SIMANS_SIGN,
-	ARG_N_BINS,
-	ARG_BACKFILL,
-	ARG_RANDOM_NEGATIVES,
-	ARG_EXEMPT_POSITIVES,
-	ARG_POOL,
-	ARG_FALSE_NEGATIVES,
-	ARG_FN_THRESHOLD,
-	ARG_POOLED_RUNS,
-	ARG_MARGIN_MODE,
-	ARG_MARGIN_LAMBDA,
-	ARG_MARGIN_TOP_K,
-	ARG_AUTO_CALIBRATE,
-	ARG_TEACHER_POS_MIN,
-	ARG_ALLOW_UNLABELED,
+#define HN_MINE_PARAM(e, name, sqltype, sqldefault) ARG_##e,
+#include "mining/params.def"
+#undef HN_MINE_PARAM
 	ARG_COUNT					/* without id_type */
 };
-#define ARG_ID_TYPE_POS 3
+#define ARG_ID_TYPE_POS (ARG_QRELS + 1)
 
 extern void hn_mine_parse_params(FunctionCallInfo fcinfo, HnMineParams *p);
 extern void hn_mine_derive_range(HnMineParams *p);

@@ -50,22 +50,65 @@ argval(const Args *a, int arg)
 	return a->fcinfo->args[argpos(a, arg)].value;
 }
 
+/* The names and SQL defaults of the arguments, from the one list of them. */
+static const char *const param_names[] = {
+#define HN_MINE_PARAM(e, name, sqltype, sqldefault) #name,
+#include "mining/params.def"
+#undef HN_MINE_PARAM
+};
+static const char *const param_defaults[] = {
+#define HN_MINE_PARAM(e, name, sqltype, sqldefault) sqldefault,
+#include "mining/params.def"
+#undef HN_MINE_PARAM
+};
+
+/*
+ * An explicit NULL falls back to the SQL default of the argument, so that
+ * NULL and an omitted argument mean the same: the default's SQL text as C
+ * text, a quoted literal unquoted; NULL when the default is NULL or none.
+ */
 static const char *
-arg_text(const Args *a, int arg, const char *dflt)
+default_text(int arg)
+{
+	const char *d = param_defaults[arg];
+	size_t		len = strlen(d);
+
+	if (len == 0 || pg_strcasecmp(d, "NULL") == 0)
+		return NULL;
+	if (len >= 2 && d[0] == '\'' && d[len - 1] == '\'')
+		return pnstrdup(d + 1, len - 2);
+	return d;
+}
+
+/* The default of an argument that must have a value (a number or boolean). */
+static const char *
+default_value(int arg)
+{
+	const char *d = default_text(arg);
+
+	if (d == NULL)
+		elog(ERROR, "mine_hard_negatives: %s has no non-NULL default in params.def",
+			 param_names[arg]);
+	return d;
+}
+
+static const char *
+arg_text(const Args *a, int arg)
 {
 	if (argnull(a, arg))
-		return dflt;
+		return default_text(arg);
 	return TextDatumGetCString(argval(a, arg));
 }
 
 static double
-arg_double(const Args *a, int arg, double dflt)
+arg_double(const Args *a, int arg)
 {
-	return argnull(a, arg) ? dflt : DatumGetFloat8(argval(a, arg));
+	return argnull(a, arg) ? strtod(default_value(arg), NULL) : DatumGetFloat8(argval(a, arg));
 }
 
+/* A filter threshold: NULL (its default) disables it. */
 static HnOptDouble
-arg_opt_double(const Args *a, int arg, const char *name)
+arg_opt_double(const Args *a, int arg)
 {
 	HnOptDouble v = {false, 0.0};
 
@@ -74,26 +117,40 @@ arg_opt_double(const Args *a, int arg, const char *name)
 	v.set = true;
 	v.value = DatumGetFloat8(argval(a, arg));
 	if (!isfinite(v.value))
-		bad_param(name, "must be a finite number", "Pass NULL to disable the filter.");
+		bad_param(param_names[arg], "must be a finite number", "Pass NULL to disable the filter.");
 	return v;
 }
 
 static int
-arg_int(const Args *a, int arg, const char *name, int dflt)
+arg_int(const Args *a, int arg)
 {
-	return argnull(a, arg) ? dflt : DatumGetInt32(argval(a, arg));
+	return argnull(a, arg) ? pg_strtoint32(default_value(arg)) : DatumGetInt32(argval(a, arg));
+}
+
+static int64
+arg_int64(const Args *a, int arg)
+{
+	return argnull(a, arg) ? strtoi64(default_value(arg), NULL, 10) : DatumGetInt64(argval(a, arg));
 }
 
 static bool
-arg_bool(const Args *a, int arg, bool dflt)
+arg_bool(const Args *a, int arg)
 {
-	return argnull(a, arg) ? dflt : DatumGetBool(argval(a, arg));
+	bool		b = false;
+
+	if (!argnull(a, arg))
+		return DatumGetBool(argval(a, arg));
+	if (!parse_bool(default_value(arg), &b))
+		elog(ERROR, "mine_hard_negatives: the default of %s is not a boolean", param_names[arg]);
+	return b;
 }
 
-/* Looks name up in a NULL-terminated list; the error lists the choices. */
+/* Looks the argument up in a NULL-terminated list; the error lists the choices. */
 static int
-choose(const char *param, const char *value, const char *const *choices)
+choose(const Args *a, int arg, const char *const *choices)
 {
+	const char *param = param_names[arg];
+	const char *value = arg_text(a, arg);
 	StringInfoData list;
 
 	for (int i = 0; choices[i] != NULL; i++)
@@ -118,19 +175,19 @@ parse_sampling(const Args *a, HnMineParams *p)
 		HN_SAMPLE_TOP1_PLUS_UNIFORM, HN_SAMPLE_SOFTMAX, HN_SAMPLE_SIMANS, HN_SAMPLE_BINS};
 	static const char *const signs[] = {"paper", "code", NULL};
 
-	p->sampling = values[choose("sampling_strategy", arg_text(a, ARG_SAMPLING, "top"), names)];
-	p->seed = argnull(a, ARG_SEED) ? 0 : (uint64) DatumGetInt64(argval(a, ARG_SEED));
-	p->temperature = arg_double(a, ARG_TEMPERATURE, 0.05);
+	p->sampling = values[choose(a, ARG_SAMPLING, names)];
+	p->seed = (uint64) arg_int64(a, ARG_SEED);
+	p->temperature = arg_double(a, ARG_TEMPERATURE);
 	if (!(p->temperature > 0) || !isfinite(p->temperature))
 		bad_param("temperature", "must be a positive number",
 				  "Softmax sampling weighs candidates by exp(score / temperature); try 0.05.");
-	p->simans_a = arg_double(a, ARG_SIMANS_A, 0.5);
-	p->simans_b = arg_double(a, ARG_SIMANS_B, 0.0);
+	p->simans_a = arg_double(a, ARG_SIMANS_A);
+	p->simans_b = arg_double(a, ARG_SIMANS_B);
 	if (!(p->simans_a >= 0) || !isfinite(p->simans_a) || !isfinite(p->simans_b))
 		bad_param("simans_a", "must be a finite number >= 0 (and simans_b finite)",
 				  "SimANS weighs candidates by exp(-a (s - P - b)^2); the release uses a = 0.5, b = 0.");
-	p->simans_code_sign = choose("simans_sign", arg_text(a, ARG_SIMANS_SIGN, "paper"), signs) == 1;
-	p->n_bins = arg_int(a, ARG_N_BINS, "n_bins", 10);
+	p->simans_code_sign = choose(a, ARG_SIMANS_SIGN, signs) == 1;
+	p->n_bins = arg_int(a, ARG_N_BINS);
 	if (p->n_bins < 1 || p->n_bins > 10000)
 		bad_param("n_bins", "must be between 1 and 10000", "TAS-B uses 10 equal-width margin bins.");
 }
@@ -140,17 +197,17 @@ parse_window(const Args *a, HnMineParams *p)
 {
 	static const char *const bases[] = {"kept", "raw", NULL};
 
-	p->num_negatives = arg_int(a, ARG_NUM_NEGATIVES, "num_negatives", 3);
+	p->num_negatives = arg_int(a, ARG_NUM_NEGATIVES);
 	if (p->num_negatives < 1)
 		bad_param("num_negatives", "must be at least 1",
 				  "Ask for one or more negatives per query (sentence-transformers' default is 3).");
-	p->range_min = arg_int(a, ARG_RANGE_MIN, "range_min", 0);
+	p->range_min = arg_int(a, ARG_RANGE_MIN);
 	if (p->range_min < 0)
 		bad_param("range_min", "must be >= 0", "range_min is the number of top candidates skipped.");
 	p->range_max_given = !argnull(a, ARG_RANGE_MAX);
 	if (p->range_max_given)
 	{
-		p->range_max = arg_int(a, ARG_RANGE_MAX, "range_max", 0);
+		p->range_max = arg_int(a, ARG_RANGE_MAX);
 		if (p->range_max <= p->range_min)
 			bad_param("range_max", "must be greater than range_min",
 					  "The rank window is (range_min, range_max]; leave range_max NULL to derive it.");
@@ -164,7 +221,7 @@ parse_window(const Args *a, HnMineParams *p)
 			bad_param("range_max", "must be at most 1000000",
 					  "Candidate pools are held per query; mine deeper windows in several passes.");
 	}
-	p->rank_raw = choose("rank_basis", arg_text(a, ARG_RANK_BASIS, "kept"), bases) == 1;
+	p->rank_raw = choose(a, ARG_RANK_BASIS, bases) == 1;
 }
 
 static void
@@ -172,24 +229,24 @@ parse_filters(const Args *a, HnMineParams *p)
 {
 	static const char *const refs[] = {"min", "max", "mean", "each", NULL};
 
-	p->max_score = arg_opt_double(a, ARG_MAX_SCORE, "max_score");
-	p->min_score = arg_opt_double(a, ARG_MIN_SCORE, "min_score");
+	p->max_score = arg_opt_double(a, ARG_MAX_SCORE);
+	p->min_score = arg_opt_double(a, ARG_MIN_SCORE);
 	if (p->max_score.set && p->min_score.set && p->min_score.value > p->max_score.value)
 		bad_param("min_score", "is greater than max_score",
 				  "The score band keeps min_score <= score <= max_score.");
-	p->absolute_margin = arg_opt_double(a, ARG_ABSOLUTE_MARGIN, "absolute_margin");
-	p->relative_margin = arg_opt_double(a, ARG_RELATIVE_MARGIN, "relative_margin");
+	p->absolute_margin = arg_opt_double(a, ARG_ABSOLUTE_MARGIN);
+	p->relative_margin = arg_opt_double(a, ARG_RELATIVE_MARGIN);
 	if (p->relative_margin.set && (p->relative_margin.value < 0 || p->relative_margin.value > 1))
 		bad_param("relative_margin", "must be between 0 and 1",
 				  "relative_margin r keeps candidates with score <= P - |P| r; NV-Retriever's 95% is r = 0.05.");
-	p->percpos = arg_opt_double(a, ARG_PERCPOS, "percpos");
+	p->percpos = arg_opt_double(a, ARG_PERCPOS);
 	if (p->percpos.set && (p->percpos.value <= 0 || p->percpos.value > 1))
 		bad_param("percpos", "must be in (0, 1]",
 				  "percpos alpha keeps candidates with score < alpha P; NV-Retriever uses 0.95.");
-	p->margin_strict = arg_bool(a, ARG_MARGIN_STRICT, false);
-	p->pos_ref = (HnPosRef) choose("pos_ref", arg_text(a, ARG_POS_REF, "min"), refs);
-	p->include_positives = arg_bool(a, ARG_INCLUDE_POSITIVES, false);
-	p->exempt_positives = arg_bool(a, ARG_EXEMPT_POSITIVES, false);
+	p->margin_strict = arg_bool(a, ARG_MARGIN_STRICT);
+	p->pos_ref = (HnPosRef) choose(a, ARG_POS_REF, refs);
+	p->include_positives = arg_bool(a, ARG_INCLUDE_POSITIVES);
+	p->exempt_positives = arg_bool(a, ARG_EXEMPT_POSITIVES);
 }
 
 /*
@@ -204,13 +261,12 @@ parse_margin_mode(const Args *a, HnMineParams *p)
 {
 	static const char *const modes[] = {"fixed", "adaptive", "adaptive_median", NULL};
 
-	p->margin_mode = (HnMarginMode) choose("margin_mode",
-										   arg_text(a, ARG_MARGIN_MODE, "fixed"), modes);
-	p->margin_lambda = arg_double(a, ARG_MARGIN_LAMBDA, 1.0);
+	p->margin_mode = (HnMarginMode) choose(a, ARG_MARGIN_MODE, modes);
+	p->margin_lambda = arg_double(a, ARG_MARGIN_LAMBDA);
 	if (!(p->margin_lambda >= 0) || !isfinite(p->margin_lambda))
 		bad_param("margin_lambda", "must be a finite number >= 0",
 				  "The adaptive margin is max(absolute_margin, margin_lambda * spread); try 1.");
-	p->margin_top_k = arg_int(a, ARG_MARGIN_TOP_K, "margin_top_k", 10);
+	p->margin_top_k = arg_int(a, ARG_MARGIN_TOP_K);
 	if (p->margin_top_k < 2 || p->margin_top_k > 100000)
 		bad_param("margin_top_k", "must be between 2 and 100000",
 				  "The spread of a query's scores is taken over its top margin_top_k candidates.");
@@ -218,7 +274,7 @@ parse_margin_mode(const Args *a, HnMineParams *p)
 		p->margin_mode != HN_MARGIN_FIXED)
 		bad_param("absolute_margin", "must be >= 0 with an adaptive margin_mode",
 				  "In the adaptive modes absolute_margin is the smallest margin any query gets.");
-	p->auto_calibrate = arg_opt_double(a, ARG_AUTO_CALIBRATE, "auto_calibrate");
+	p->auto_calibrate = arg_opt_double(a, ARG_AUTO_CALIBRATE);
 	if (!p->auto_calibrate.set)
 		return;
 	if (!(p->auto_calibrate.value > 0))
@@ -240,7 +296,7 @@ parse_margin_mode(const Args *a, HnMineParams *p)
 static void
 parse_exclude(const Args *a, HnMineParams *p)
 {
-	char	   *list = pstrdup(arg_text(a, ARG_EXCLUDE, "doc_id,text_hash"));
+	char	   *list = pstrdup(arg_text(a, ARG_EXCLUDE));
 	char	   *save = NULL;
 
 	p->excl_doc_id = p->excl_text_hash = false;
@@ -277,8 +333,8 @@ parse_exclude(const Args *a, HnMineParams *p)
 static void
 parse_pseudo_positives(const Args *a, HnMineParams *p)
 {
-	p->teacher_pos_min = arg_opt_double(a, ARG_TEACHER_POS_MIN, "teacher_pos_min");
-	p->allow_unlabeled = arg_bool(a, ARG_ALLOW_UNLABELED, false);
+	p->teacher_pos_min = arg_opt_double(a, ARG_TEACHER_POS_MIN);
+	p->allow_unlabeled = arg_bool(a, ARG_ALLOW_UNLABELED);
 	if (p->teacher_pos_min.set && p->teacher_sql == NULL)
 		bad_param("teacher_pos_min", "needs teacher scores",
 				  "Give teacher_scores => 'SELECT query_id, doc_id, score FROM ...'.");
@@ -300,26 +356,26 @@ parse_sources(const Args *a, HnMineParams *p)
 	static const char *const missing[] = {"drop", "keep", "error", NULL};
 	int			method;
 
-	p->queries_sql = arg_text(a, ARG_QUERIES, NULL);
-	p->corpus_sql = arg_text(a, ARG_CORPUS, NULL);
-	p->qrels_sql = arg_text(a, ARG_QRELS, NULL);
+	p->queries_sql = arg_text(a, ARG_QUERIES);
+	p->corpus_sql = arg_text(a, ARG_CORPUS);
+	p->qrels_sql = arg_text(a, ARG_QRELS);
 	if (p->queries_sql == NULL || p->corpus_sql == NULL || p->qrels_sql == NULL)
 		bad_param("queries, corpus and qrels", "must not be NULL",
 				  "Pass three query strings, e.g. 'SELECT id, embedding FROM queries'.");
-	p->runs_sql = arg_text(a, ARG_RUNS, NULL);
-	p->teacher_sql = arg_text(a, ARG_TEACHER_SCORES, NULL);
-	p->metric = hn_metric_from_name(arg_text(a, ARG_METRIC, "cosine"));
-	method = choose("method", arg_text(a, ARG_METHOD, "exact"), methods);
+	p->runs_sql = arg_text(a, ARG_RUNS);
+	p->teacher_sql = arg_text(a, ARG_TEACHER_SCORES);
+	p->metric = hn_metric_from_name(arg_text(a, ARG_METRIC));
+	method = choose(a, ARG_METHOD, methods);
 	p->dense = method != 1;
 	p->use_index = method == 2;
 	if (!p->dense && p->runs_sql == NULL)
 		bad_param("method", "'none' needs runs",
 				  "Give runs => 'SELECT query_id, doc_id, score FROM ...' as the candidate source.");
-	p->pool_per_query = choose("pool", arg_text(a, ARG_POOL, "global"), pools) == 1;
-	p->teacher_space = choose("score_space", arg_text(a, ARG_SCORE_SPACE, "student"), spaces) == 1;
-	p->teacher_max = arg_opt_double(a, ARG_TEACHER_MAX, "teacher_max");
+	p->pool_per_query = choose(a, ARG_POOL, pools) == 1;
+	p->teacher_space = choose(a, ARG_SCORE_SPACE, spaces) == 1;
+	p->teacher_max = arg_opt_double(a, ARG_TEACHER_MAX);
 	p->teacher_missing = (HnTeacherMissing)
-		choose("teacher_missing", arg_text(a, ARG_TEACHER_MISSING, "drop"), missing);
+		choose(a, ARG_TEACHER_MISSING, missing);
 	if ((p->teacher_space || p->teacher_max.set) && p->teacher_sql == NULL)
 		bad_param("score_space / teacher_max", "need teacher scores",
 				  "Give teacher_scores => 'SELECT query_id, doc_id, score FROM ...'.");
@@ -331,12 +387,12 @@ parse_extras(const Args *a, HnMineParams *p)
 {
 	static const char *const backfills[] = {"none", "random", "deeper", NULL};
 
-	p->backfill = (HnBackfill) choose("backfill", arg_text(a, ARG_BACKFILL, "none"), backfills);
-	p->random_negatives = arg_int(a, ARG_RANDOM_NEGATIVES, "random_negatives", 0);
+	p->backfill = (HnBackfill) choose(a, ARG_BACKFILL, backfills);
+	p->random_negatives = arg_int(a, ARG_RANDOM_NEGATIVES);
 	if (p->random_negatives < 0 || p->random_negatives > 100000)
 		bad_param("random_negatives", "must be between 0 and 100000",
 				  "STAR mixes a few random corpus negatives per query (e.g. 1 to 10).");
-	p->false_negatives = hn_false_negative_mode(arg_text(a, ARG_FALSE_NEGATIVES, "none"));
+	p->false_negatives = hn_false_negative_mode(arg_text(a, ARG_FALSE_NEGATIVES));
 	/*
 	 * 'auto' and 'calibrated' refill what they drop: the search goes ten
 	 * candidates deeper per negative wanted, and survivors past the window
@@ -348,8 +404,8 @@ parse_extras(const Args *a, HnMineParams *p)
 		if (p->backfill == HN_BACKFILL_NONE)
 			p->backfill = HN_BACKFILL_DEEPER;
 	}
-	p->pooled_runs_sql = arg_text(a, ARG_POOLED_RUNS, NULL);
-	p->fn_threshold = arg_double(a, ARG_FN_THRESHOLD, 0.5);
+	p->pooled_runs_sql = arg_text(a, ARG_POOLED_RUNS);
+	p->fn_threshold = arg_double(a, ARG_FN_THRESHOLD);
 	if (!(p->fn_threshold >= 0 && p->fn_threshold <= 1))
 		bad_param("fn_threshold", "must be between 0 and 1",
 				  "fn_threshold is a probability: candidates above it are dropped.");

@@ -9,262 +9,80 @@
 -- without id_type (bigint ids), and with id_type anyelement as the fourth
 -- argument, right after qrels (e.g. NULL::text): PostgreSQL resolves a
 -- polymorphic result only from arguments written in place, so a trailing
--- defaulted id_type would not work.  The argument order must stay in step
--- with src/mining/mining.h (ARG_*).
+-- defaulted id_type would not work.
+--
+-- The parameters are written once, in src/mining/params.def, which the C
+-- code includes too (ARG_* positions, the defaults of an explicit NULL); the
+-- "--@ params" line below becomes their (name, type, default) rows when make
+-- assembles the script (src/sql/assemble.awk).  The DO block writes the four
+-- signatures and their COMMENT ON from them, as 80_compose.sql does.
 -- PARALLEL RESTRICTED: the caller's input queries may read temporary tables
 -- or call restricted functions, which a worker cannot; and a function scan
 -- replicated in every worker would mine everything once per worker.  The C
 -- code itself gives identical results in a worker (test/mining_sampling.sql).
 
-CREATE FUNCTION mine_hard_negatives(
-	queries text,
-	corpus text,
-	qrels text,
-	num_negatives integer DEFAULT 3,
-	range_min integer DEFAULT 0,
-	range_max integer DEFAULT NULL,
-	max_score double precision DEFAULT NULL,
-	min_score double precision DEFAULT NULL,
-	absolute_margin double precision DEFAULT NULL,
-	relative_margin double precision DEFAULT NULL,
-	sampling_strategy text DEFAULT 'top',
-	include_positives boolean DEFAULT false,
-	metric text DEFAULT 'cosine',
-	method text DEFAULT 'exact',
-	runs text DEFAULT NULL,
-	rank_basis text DEFAULT 'kept',
-	percpos double precision DEFAULT NULL,
-	pos_ref text DEFAULT 'min',
-	margin_strict boolean DEFAULT false,
-	teacher_scores text DEFAULT NULL,
-	score_space text DEFAULT 'student',
-	teacher_max double precision DEFAULT NULL,
-	teacher_missing text DEFAULT 'drop',
-	exclude text DEFAULT 'doc_id,text_hash',
-	seed bigint DEFAULT 0,
-	temperature double precision DEFAULT 0.05,
-	simans_a double precision DEFAULT 0.5,
-	simans_b double precision DEFAULT 0,
-	simans_sign text DEFAULT 'paper',
-	n_bins integer DEFAULT 10,
-	backfill text DEFAULT 'none',
-	random_negatives integer DEFAULT 0,
-	exempt_positives boolean DEFAULT false,
-	pool text DEFAULT 'global',
-	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5,
-	pooled_runs text DEFAULT NULL,
-	margin_mode text DEFAULT 'fixed',
-	margin_lambda double precision DEFAULT 1.0,
-	margin_top_k integer DEFAULT 10,
-	auto_calibrate double precision DEFAULT NULL,
-	teacher_pos_min double precision DEFAULT NULL,
-	allow_unlabeled boolean DEFAULT false)
-RETURNS TABLE (
-	query_id bigint,
-	positive_id bigint,
-	negative_id bigint,
-	negative_rank integer,
-	kept_rank integer,
-	negative_rank_raw integer,
-	score real,
-	positive_score real,
-	source text,
-	p_false_negative real,
-	weight real,
-	filter_trace integer)
-AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED;
-
-COMMENT ON FUNCTION mine_hard_negatives(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text, text, double precision, integer, double precision, double precision, boolean) IS
-'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
-'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
-'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
-'adaptive per-query margins (margin_mode adaptive: max(absolute_margin, margin_lambda * sd of the top '
-'margin_top_k scores); adaptive_median: margin_lambda * (P - their median)), auto_calibrate (the margin '
-'that keeps this mean number of candidates per query), RocketQA pseudo-positives (teacher score >= '
-'teacher_pos_min; allow_unlabeled mines queries without positives), false-negative estimators, '
-'seeded sampling (top, uniform/random, top1_plus_uniform, softmax, simans, bins), flagged backfill and '
-'STAR random mix; one row per (query, positive, negative) with provenance (bigint ids; pass id_type as 4th argument for others). See docs/mining.md.';
-
-CREATE FUNCTION mine_hard_negatives_stats(
-	queries text,
-	corpus text,
-	qrels text,
-	num_negatives integer DEFAULT 3,
-	range_min integer DEFAULT 0,
-	range_max integer DEFAULT NULL,
-	max_score double precision DEFAULT NULL,
-	min_score double precision DEFAULT NULL,
-	absolute_margin double precision DEFAULT NULL,
-	relative_margin double precision DEFAULT NULL,
-	sampling_strategy text DEFAULT 'top',
-	include_positives boolean DEFAULT false,
-	metric text DEFAULT 'cosine',
-	method text DEFAULT 'exact',
-	runs text DEFAULT NULL,
-	rank_basis text DEFAULT 'kept',
-	percpos double precision DEFAULT NULL,
-	pos_ref text DEFAULT 'min',
-	margin_strict boolean DEFAULT false,
-	teacher_scores text DEFAULT NULL,
-	score_space text DEFAULT 'student',
-	teacher_max double precision DEFAULT NULL,
-	teacher_missing text DEFAULT 'drop',
-	exclude text DEFAULT 'doc_id,text_hash',
-	seed bigint DEFAULT 0,
-	temperature double precision DEFAULT 0.05,
-	simans_a double precision DEFAULT 0.5,
-	simans_b double precision DEFAULT 0,
-	simans_sign text DEFAULT 'paper',
-	n_bins integer DEFAULT 10,
-	backfill text DEFAULT 'none',
-	random_negatives integer DEFAULT 0,
-	exempt_positives boolean DEFAULT false,
-	pool text DEFAULT 'global',
-	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5,
-	pooled_runs text DEFAULT NULL,
-	margin_mode text DEFAULT 'fixed',
-	margin_lambda double precision DEFAULT 1.0,
-	margin_top_k integer DEFAULT 10,
-	auto_calibrate double precision DEFAULT NULL,
-	teacher_pos_min double precision DEFAULT NULL,
-	allow_unlabeled boolean DEFAULT false)
-RETURNS TABLE (step integer, item text, measure text, value double precision)
-AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED;
-
-COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text, text, double precision, integer, double precision, double precision, boolean) IS
-'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
-'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
-'order, rank window, sampled, backfilled, missing, pseudo-positives, the margin auto_calibrate chose, '
-'and count/mean/std/min/25%/50%/75%/max of the positive, negative and difference scores.';
-
-CREATE FUNCTION mine_hard_negatives(
-	queries text,
-	corpus text,
-	qrels text,
-	id_type anyelement,
-	num_negatives integer DEFAULT 3,
-	range_min integer DEFAULT 0,
-	range_max integer DEFAULT NULL,
-	max_score double precision DEFAULT NULL,
-	min_score double precision DEFAULT NULL,
-	absolute_margin double precision DEFAULT NULL,
-	relative_margin double precision DEFAULT NULL,
-	sampling_strategy text DEFAULT 'top',
-	include_positives boolean DEFAULT false,
-	metric text DEFAULT 'cosine',
-	method text DEFAULT 'exact',
-	runs text DEFAULT NULL,
-	rank_basis text DEFAULT 'kept',
-	percpos double precision DEFAULT NULL,
-	pos_ref text DEFAULT 'min',
-	margin_strict boolean DEFAULT false,
-	teacher_scores text DEFAULT NULL,
-	score_space text DEFAULT 'student',
-	teacher_max double precision DEFAULT NULL,
-	teacher_missing text DEFAULT 'drop',
-	exclude text DEFAULT 'doc_id,text_hash',
-	seed bigint DEFAULT 0,
-	temperature double precision DEFAULT 0.05,
-	simans_a double precision DEFAULT 0.5,
-	simans_b double precision DEFAULT 0,
-	simans_sign text DEFAULT 'paper',
-	n_bins integer DEFAULT 10,
-	backfill text DEFAULT 'none',
-	random_negatives integer DEFAULT 0,
-	exempt_positives boolean DEFAULT false,
-	pool text DEFAULT 'global',
-	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5,
-	pooled_runs text DEFAULT NULL,
-	margin_mode text DEFAULT 'fixed',
-	margin_lambda double precision DEFAULT 1.0,
-	margin_top_k integer DEFAULT 10,
-	auto_calibrate double precision DEFAULT NULL,
-	teacher_pos_min double precision DEFAULT NULL,
-	allow_unlabeled boolean DEFAULT false)
-RETURNS TABLE (
-	query_id anyelement,
-	positive_id anyelement,
-	negative_id anyelement,
-	negative_rank integer,
-	kept_rank integer,
-	negative_rank_raw integer,
-	score real,
-	positive_score real,
-	source text,
-	p_false_negative real,
-	weight real,
-	filter_trace integer)
-AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED;
-
-COMMENT ON FUNCTION mine_hard_negatives(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text, text, double precision, integer, double precision, double precision, boolean) IS
-'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
-'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
-'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
-'adaptive per-query margins (margin_mode adaptive: max(absolute_margin, margin_lambda * sd of the top '
-'margin_top_k scores); adaptive_median: margin_lambda * (P - their median)), auto_calibrate (the margin '
-'that keeps this mean number of candidates per query), RocketQA pseudo-positives (teacher score >= '
-'teacher_pos_min; allow_unlabeled mines queries without positives), false-negative estimators, '
-'seeded sampling (top, uniform/random, top1_plus_uniform, softmax, simans, bins), flagged backfill and '
-'STAR random mix; one row per (query, positive, negative) with provenance and ids of id_type. See docs/mining.md.';
-
-CREATE FUNCTION mine_hard_negatives_stats(
-	queries text,
-	corpus text,
-	qrels text,
-	id_type anyelement,
-	num_negatives integer DEFAULT 3,
-	range_min integer DEFAULT 0,
-	range_max integer DEFAULT NULL,
-	max_score double precision DEFAULT NULL,
-	min_score double precision DEFAULT NULL,
-	absolute_margin double precision DEFAULT NULL,
-	relative_margin double precision DEFAULT NULL,
-	sampling_strategy text DEFAULT 'top',
-	include_positives boolean DEFAULT false,
-	metric text DEFAULT 'cosine',
-	method text DEFAULT 'exact',
-	runs text DEFAULT NULL,
-	rank_basis text DEFAULT 'kept',
-	percpos double precision DEFAULT NULL,
-	pos_ref text DEFAULT 'min',
-	margin_strict boolean DEFAULT false,
-	teacher_scores text DEFAULT NULL,
-	score_space text DEFAULT 'student',
-	teacher_max double precision DEFAULT NULL,
-	teacher_missing text DEFAULT 'drop',
-	exclude text DEFAULT 'doc_id,text_hash',
-	seed bigint DEFAULT 0,
-	temperature double precision DEFAULT 0.05,
-	simans_a double precision DEFAULT 0.5,
-	simans_b double precision DEFAULT 0,
-	simans_sign text DEFAULT 'paper',
-	n_bins integer DEFAULT 10,
-	backfill text DEFAULT 'none',
-	random_negatives integer DEFAULT 0,
-	exempt_positives boolean DEFAULT false,
-	pool text DEFAULT 'global',
-	false_negatives text DEFAULT 'none',
-	fn_threshold double precision DEFAULT 0.5,
-	pooled_runs text DEFAULT NULL,
-	margin_mode text DEFAULT 'fixed',
-	margin_lambda double precision DEFAULT 1.0,
-	margin_top_k integer DEFAULT 10,
-	auto_calibrate double precision DEFAULT NULL,
-	teacher_pos_min double precision DEFAULT NULL,
-	allow_unlabeled boolean DEFAULT false)
-RETURNS TABLE (step integer, item text, measure text, value double precision)
-AS 'MODULE_PATHNAME', 'hn_mine_hard_negatives_stats'
-LANGUAGE C VOLATILE PARALLEL RESTRICTED;
-
-COMMENT ON FUNCTION mine_hard_negatives_stats(text, text, text, anyelement, integer, integer, integer, double precision, double precision, double precision, double precision, text, boolean, text, text, text, text, double precision, text, boolean, text, text, double precision, text, text, bigint, double precision, double precision, double precision, text, integer, text, integer, boolean, text, text, double precision, text, text, double precision, integer, double precision, double precision, boolean) IS
-'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
-'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
-'order, rank window, sampled, backfilled, missing, pseudo-positives, the margin auto_calibrate chose, '
-'and count/mean/std/min/25%/50%/75%/max of the positive, negative and difference scores.';
-
+DO $mine$
+DECLARE
+	required text;				-- the query strings, without defaults
+	optional text;				-- the rest, with their defaults
+	misplaced boolean;
+	f record;
+BEGIN
+	SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', p.name, p.type), ', ' ORDER BY p.n)
+			FILTER (WHERE p.dflt IS NULL),
+		pg_catalog.string_agg(pg_catalog.format('%I %s DEFAULT %s', p.name, p.type, p.dflt), ', '
+			ORDER BY p.n) FILTER (WHERE p.dflt IS NOT NULL),
+		pg_catalog.max(p.n) FILTER (WHERE p.dflt IS NULL) >
+			pg_catalog.min(p.n) FILTER (WHERE p.dflt IS NOT NULL)
+	INTO required, optional, misplaced
+	FROM (VALUES
+--@ params src/mining/params.def
+	) AS p(n, name, type, dflt);
+	-- id_type goes right after the required ones (ARG_ID_TYPE_POS in mining.h)
+	IF misplaced THEN
+		RAISE EXCEPTION 'src/mining/params.def: a parameter without a default follows one with a default';
+	END IF;
+	FOR f IN SELECT * FROM (VALUES
+		('mine_hard_negatives', 'hn_mine_hard_negatives',
+		 'query_id ID, positive_id ID, negative_id ID, negative_rank integer, kept_rank integer, '
+		 'negative_rank_raw integer, score real, positive_score real, source text, '
+		 'p_false_negative real, weight real, filter_trace integer',
+		 'Hard-negative mining, a superset of sentence-transformers mine_hard_negatives with the same defaults: '
+		 'candidates from exact dense search (pool range_max + max_positives) and/or runs, duplicate-aware '
+		 'positive exclusion, teacher scores, score band, positive-anchored margins, rank window (kept|raw), '
+		 'adaptive per-query margins (margin_mode adaptive: max(absolute_margin, margin_lambda * sd of the top '
+		 'margin_top_k scores); adaptive_median: margin_lambda * (P - their median)), auto_calibrate (the margin '
+		 'that keeps this mean number of candidates per query), RocketQA pseudo-positives (teacher score >= '
+		 'teacher_pos_min; allow_unlabeled mines queries without positives), false-negative estimators, '
+		 'seeded sampling (top, uniform/random, top1_plus_uniform, softmax, simans, bins), flagged backfill and '
+		 'STAR random mix; one row per (query, positive, negative) with provenance@IDS@. See docs/mining.md.'),
+		('mine_hard_negatives_stats', 'hn_mine_hard_negatives_stats',
+		 'step integer, item text, measure text, value double precision',
+		 'Per-filter statistics of the mine_hard_negatives call with the same arguments (sentence-transformers '
+		 'verbose output as rows): queries, candidates, removed / failed / removed_ratio per filter in pipeline '
+		 'order, rank window, sampled, backfilled, missing, pseudo-positives, the margin auto_calibrate chose, '
+		 'and count/mean/std/min/25%/50%/75%/max of the positive, negative and difference scores.')
+	) AS t(name, symbol, result, about)
+	LOOP
+		-- plain (bigint ids), then typed (id_type after the query strings)
+		EXECUTE pg_catalog.format(
+			'CREATE FUNCTION @extschema@.%I(%s, %s) RETURNS TABLE (%s) AS %L, %L '
+			'LANGUAGE C VOLATILE PARALLEL RESTRICTED',
+			f.name, required, optional, pg_catalog.replace(f.result, ' ID,', ' bigint,'),
+			'MODULE_PATHNAME', f.symbol);
+		EXECUTE pg_catalog.format('COMMENT ON FUNCTION @extschema@.%I(%s, %s) IS %L', f.name, required,
+			pg_catalog.regexp_replace(optional, ' DEFAULT (''[^'']*''|[^,]+)', '', 'g'),
+			pg_catalog.replace(f.about, '@IDS@',
+				' (bigint ids; pass id_type as 4th argument for others)'));
+		EXECUTE pg_catalog.format(
+			'CREATE FUNCTION @extschema@.%I(%s, id_type anyelement, %s) RETURNS TABLE (%s) AS %L, %L '
+			'LANGUAGE C VOLATILE PARALLEL RESTRICTED',
+			f.name, required, optional, pg_catalog.replace(f.result, ' ID,', ' anyelement,'),
+			'MODULE_PATHNAME', f.symbol);
+		EXECUTE pg_catalog.format('COMMENT ON FUNCTION @extschema@.%I(%s, id_type anyelement, %s) IS %L',
+			f.name, required,
+			pg_catalog.regexp_replace(optional, ' DEFAULT (''[^'']*''|[^,]+)', '', 'g'),
+			pg_catalog.replace(f.about, '@IDS@', ' and ids of id_type'));
+	END LOOP;
+END
+$mine$;

@@ -11,22 +11,26 @@ COMMENT ON ACCESS METHOD ivfsq IS
 	'Approximate nearest-neighbour index for embedding: inverted lists of 8-bit residual codes, exact re-ranking';
 
 -- Support function 1 of each operator class names the metric it indexes.
--- The internal argument keeps them from being called from SQL.
-CREATE FUNCTION hardneg_ivfsq_l2_support(internal) RETURNS integer
-	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_l2_support'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION hardneg_ivfsq_l2_support(internal) IS
-	'ivfsq support function: the operator class indexes Euclidean distance';
-CREATE FUNCTION hardneg_ivfsq_ip_support(internal) RETURNS integer
-	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_ip_support'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION hardneg_ivfsq_ip_support(internal) IS
-	'ivfsq support function: the operator class indexes negative inner product';
-CREATE FUNCTION hardneg_ivfsq_cosine_support(internal) RETURNS integer
-	AS 'MODULE_PATHNAME', 'hardneg_ivfsq_cosine_support'
-	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION hardneg_ivfsq_cosine_support(internal) IS
-	'ivfsq support function: the operator class indexes cosine distance';
+-- The internal argument keeps them from being called from SQL.  One
+-- signature, three metrics: written once.
+DO $support$
+DECLARE
+	m record;
+BEGIN
+	FOR m IN SELECT * FROM (VALUES ('l2', 'Euclidean distance'), ('ip', 'negative inner product'),
+		('cosine', 'cosine distance')) AS t(name, what)
+	LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE FUNCTION @extschema@.%I(internal) RETURNS integer AS %L, %L '
+			'LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE',
+			'hardneg_ivfsq_' || m.name || '_support', 'MODULE_PATHNAME',
+			'hardneg_ivfsq_' || m.name || '_support');
+		EXECUTE pg_catalog.format('COMMENT ON FUNCTION @extschema@.%I(internal) IS %L',
+			'hardneg_ivfsq_' || m.name || '_support',
+			'ivfsq support function: the operator class indexes ' || m.what);
+	END LOOP;
+END
+$support$;
 
 CREATE OPERATOR CLASS embedding_l2_ops
 	DEFAULT FOR TYPE embedding USING ivfsq AS

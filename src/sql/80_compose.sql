@@ -4,10 +4,8 @@
 --
 -- Each function is declared once, below: its name, C symbol, arguments, result
 -- columns and comment.  ID and IDS stand for the id type and an array of it.
--- The plain form has bigint ids (bigint[] arrays).  Where "typed" is true a
--- second form follows with a last argument id_type anyelement: ids of its type
--- (anyarray for arrays) and no defaults, since a polymorphic argument after
--- defaulted ones must be given anyway.
+-- The loop body, src/sql/include/id_forms.sql (shared with 70_falseneg.sql),
+-- writes the plain form and, where "typed" is true, the typed form.
 DO $compose$
 DECLARE
 	f record;
@@ -60,30 +58,7 @@ BEGIN
 		 'ADORE-style re-mining diff of two mining runs (each: query_id, doc_id), per query of either: distinct negatives in each, in both, Jaccard = common / union (1 when both are empty) and churn = share of the current negatives that are new.')
 	) AS t(name, symbol, typed, args, outs, about)
 	LOOP
-		EXECUTE pg_catalog.format(
-			'CREATE FUNCTION @extschema@.%I(%s, %s) RETURNS SETOF record AS %L, %L '
-			'LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED',
-			f.name,
-			pg_catalog.replace(pg_catalog.replace(f.args, 'IDS', 'bigint[]'), 'ID', 'bigint'),
-			pg_catalog.replace(f.outs, 'ID', 'bigint'), 'MODULE_PATHNAME', f.symbol);
-		EXECUTE pg_catalog.format('COMMENT ON FUNCTION @extschema@.%I(%s) IS %L', f.name,
-			pg_catalog.regexp_replace(
-				pg_catalog.replace(pg_catalog.replace(f.args, 'IDS', 'bigint[]'), 'ID', 'bigint'),
-				' DEFAULT (''[^'']*''|[^,]+)', '', 'g'),
-			f.about);
-		CONTINUE WHEN NOT f.typed;
-		typed_args := pg_catalog.regexp_replace(
-			pg_catalog.replace(pg_catalog.replace(f.args, 'IDS', 'anyarray'), 'ID', 'anyelement'),
-			' DEFAULT (''[^'']*''|[^,]+)', '', 'g') || ', id_type anyelement';
-		EXECUTE pg_catalog.format(
-			'CREATE FUNCTION @extschema@.%I(%s, %s) RETURNS SETOF record AS %L, %L '
-			'LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED',
-			f.name, typed_args, pg_catalog.replace(f.outs, 'ID', 'anyelement'),
-			'MODULE_PATHNAME', f.symbol);
-		EXECUTE pg_catalog.format('COMMENT ON FUNCTION @extschema@.%I(%s) IS %L', f.name, typed_args,
-			pg_catalog.format('%s with ids returned in the type of id_type (e.g. NULL::text)%s%s', f.name,
-				CASE WHEN f.args LIKE '%IDS%' THEN ', id arrays in its array type' ELSE '' END,
-				CASE WHEN f.args LIKE '%DEFAULT%' THEN '; every parameter must then be given.' ELSE '.' END));
+--@ text src/sql/include/id_forms.sql
 	END LOOP;
 END
 $compose$;

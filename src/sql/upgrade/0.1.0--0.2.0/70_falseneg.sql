@@ -1,5 +1,6 @@
 -- 0.1.0 -> 0.2.0, false negatives (issue 12): fn_scores and mine_hard_negatives keep their
--- signatures; their C code gained the 'calibrated' and 'auto' estimators. Only the comment of
--- fn_scores changes here; the new fn_calibration() is in src/sql/71_falseneg_calibration.sql.
-COMMENT ON FUNCTION fn_scores(text, text, text, double precision, text, text, text, text, text, int[], double precision, double precision, int, int, text, int) IS
-	'Several false-negative estimators on one candidate table (query_id, doc_id, score[, rank]; include the known positives), through the calls mine_hard_negatives makes: methods is ''auto'' or a comma-separated list of propensity (as fn_weights, with pooled_runs), knn (as knn_noise_flags: queries, corpus, k, doc_k, metric), teacher (the teacher probability of denoise: teacher_scores, calibrate none or platt) and calibrated (the re-pooling model of fn_calibration, with pooled_runs); p_false_negative is the calibrated p when calibrated is listed, else the maximum of the estimators that had evidence (NULL columns: not run or no teacher score), 0 for judged non-relevant, 1 for known positives; weight = 1 - p; dropped when a known positive or p > fn_threshold. ''auto'' is calibrated with pooled_runs, else knn with queries and corpus, else teacher.';
+-- signatures; their C code gained the 'calibrated' and 'auto' estimators, and the comment of
+-- fn_scores changed; the new fn_calibration() is in src/sql/71_falseneg_calibration.sql.
+-- The fragment's DO block is rerun whole: it creates or replaces every false-negative
+-- function in place (same arguments and results as in 0.1.0).
+--@ include src/sql/70_falseneg.sql
