@@ -12,6 +12,7 @@
 #include "io/srf.h"
 #include "kernels/distance.h"
 #include "kernels/exact_knn.h"
+#include "pg_compat.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -26,11 +27,7 @@ _PG_init(void)
 	hn_exact_knn_init();
 	hn_progress_init();
 	hn_index_init();
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hardneg");
-#else
-	EmitWarningsOnPlaceholders("hardneg");
-#endif
 }
 
 PG_FUNCTION_INFO_V1(hardneg_version);

@@ -11,8 +11,10 @@ savepoint and the script errors if it succeeds.
 A block tagged ```python (```python norun: shown only) is written to DIR/NAME.N.py and run, at
 its place among the SQL examples, by /usr/bin/python3 from psql (\!), with the connection in the
 environment (PGHOST, PGPORT, PGUSER, PGDATABASE); a failing block prints "not ok", which fails
-the page.  The runner starts psql in a scratch directory per page, so files the examples write
-(psql \g, Python open) land there and later examples read them by relative name.
+the page; off the path (HN_EXT_SCHEMA) a first line put before the example's own makes psycopg
+send its SQL through test/tools/offpath.py's rewriter, as psql's input is.  The runner starts
+psql in a scratch directory per page, so files the examples write (psql \g, Python open) land
+there and later examples read them by relative name.
 
 usage: doctest.py DOCS_DIR OUT_DIR   (prints the names of the scripts written)
 """
@@ -24,6 +26,7 @@ import sys
 FENCE = re.compile(r"^```(?P<lang>sql|python)(?P<norun>[ \t]+norun)?[ \t]*\n(?P<body>.*?)^```[ \t]*$",
                    re.M | re.S)
 PYTHON = "/usr/bin/python3"     # Debian's psycopg, numpy belong to this one
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools")
 
 
 def script_for(markdown, py_prefix):
@@ -43,12 +46,13 @@ def script_for(markdown, py_prefix):
         body = m.group("body").rstrip()
         if m.group("lang") == "python":
             path = "%s.%d.py" % (py_prefix, n)
-            blocks.append((path, body + "\n"))
-            # off the path, test/tools/offpath.py rewrites what psql sends, not the SQL inside
-            # Python source: these sessions alone list hardneg's schema (last) on their path
-            env = ("PGOPTIONS=%s " % shlex.quote("-c search_path=cranfield,public," + ext)) if ext and not on_path else ""
-            parts.append("\\echo -- example %d (python)\n\\! %s%s %s || echo 'not ok - python example %d'"
-                         % (n, env, PYTHON, shlex.quote(path), n))
+            # off the path, the example's psycopg sends its SQL through test/tools/offpath.py's
+            # rewriter, as psql does (one line more before the example's own)
+            prologue = ("import sys; sys.path.insert(0, %r); import offpath; "
+                        "offpath.patch_psycopg(columns=['embedding'])\n" % TOOLS) if ext and not on_path else ""
+            blocks.append((path, prologue + body + "\n"))
+            parts.append("\\echo -- example %d (python)\n\\! %s %s || echo 'not ok - python example %d'"
+                         % (n, PYTHON, shlex.quote(path), n))
         elif body.lstrip().lower().startswith("-- expect error"):
             # The block must raise: run it where a failure is caught, and fail if it is not.
             parts.append("DO $doctest$ BEGIN BEGIN EXECUTE %s; EXCEPTION WHEN OTHERS THEN RETURN; END; "

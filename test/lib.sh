@@ -258,7 +258,19 @@ export HN_EXT_SCHEMA='$HN_EXT_SCHEMA' HN_OFFPATH_NAMES='$dir/names.json' HN_OFFP
 exec $HN_PYTHON '$HN_ROOT/test/tools/offpath.py' psql '$HN_PGBIN/psql' "\$@"
 WRAP
 	chmod a+rx "$dir/bin/psql"
-	export HN_OFFPATH_PSQL=$dir/bin/psql
+	# HN_OFFPATH_NAMES, HN_OFFPATH_TMP: for Python suites, whose psycopg goes through the same
+	# rewriter (offpath.patch_psycopg: test/fuzz.py, the docs' Python examples)
+	export HN_OFFPATH_PSQL=$dir/bin/psql HN_OFFPATH_NAMES=$dir/names.json HN_OFFPATH_TMP=$dir/tmp
+}
+
+# hn_offpath_file FILE: off the path, a SQL file that reaches the server without psql (a pgbench
+# script) is rewritten in place by test/tools/offpath.py, as hn_psql's input is (embedding
+# columns it uses but does not declare: HN_OFFPATH_COLUMNS, as for hn_psql).
+hn_offpath_file() {
+	hn_offpath || return 0
+	local out
+	out=$("$HN_PYTHON" "$HN_ROOT/test/tools/offpath.py" rewrite "$1")
+	printf '%s\n' "$out" >"$1"
 }
 
 # Writes the shipped Cranfield collection as COPY-ready TSV files into $1.

@@ -38,14 +38,21 @@ cat >"$work/reader.sql" <<'SQL'
 \set r random(1, 1000000000)
 SELECT id FROM t ORDER BY e <-> vec(:r) LIMIT 10;
 SQL
+# off the path (HN_EXT_SCHEMA), pgbench's scripts are qualified as psql's input is; e is t's
+# embedding column (each q below is a psql of its own, which does not see the CREATE TABLE)
+export HN_OFFPATH_COLUMNS=e
+hn_offpath_file "$work/writer.sql"
+hn_offpath_file "$work/reader.sql"
 (while sleep 5; do hn_psql -d postgres -c "VACUUM t" || true; done) &
 vac=$!
+# the VACUUM loop ends with the script, also when a step fails (lib.sh sets -e)
+trap 'kill $vac 2>/dev/null || true; hn_cluster_stop "$cluster"' EXIT
 "$HN_PGBIN/pgbench" -n -T "$secs" -c 2 -j 1 -f "$work/writer.sql" postgres >"$work/writers.log" 2>&1 &
 wp=$!
-"$HN_PGBIN/pgbench" -n -T "$secs" -c 2 -j 1 -f "$work/reader.sql" postgres >"$work/readers.log" 2>&1
-rrc=$?
-wait $wp
-wrc=$?
+# lib.sh sets -e: a failing pgbench is reported below, not the end of the script
+rrc=0 wrc=0
+"$HN_PGBIN/pgbench" -n -T "$secs" -c 2 -j 1 -f "$work/reader.sql" postgres >"$work/readers.log" 2>&1 || rrc=$?
+wait $wp || wrc=$?
 kill $vac
 wait $vac 2>/dev/null || true
 for f in writers readers; do

@@ -84,9 +84,5 @@ hn_index_alias_init(void)
 							 "relaxed_order: keep visiting (rows stay in exact order within a batch); off: only the first probes.",
 							 &ivf_iterative_scan, IVF_ITERATIVE_RELAXED, iterative_scan_options,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfsq");
-#else
-	EmitWarningsOnPlaceholders("ivfsq");
-#endif
 }

@@ -26,15 +26,20 @@ inserts text, so removing the inserted text gives back the original byte for byt
 under an error position is moved back by what was removed before it.
 
 Commands:
-  offpath.py rewrite FILE          rewritten FILE on stdout (\\i / \\ir targets rewritten too)
+  offpath.py rewrite FILE          rewritten FILE on stdout (\\i / \\ir targets rewritten too;
+                                   test/lib.sh's hn_offpath_file: pgbench's scripts)
   offpath.py normalize             stdin -> stdout
-  offpath.py psql REAL_PSQL ARGS   runs psql: -c, -f and stdin rewritten, output normalized
+  offpath.py psql REAL_PSQL ARGS   runs psql: -c, -f and stdin rewritten (a pipe statement by
+                                   statement as it arrives), output normalized
+From Python: `import offpath; offpath.patch_psycopg()` makes every statement psycopg sends go
+through the Rewriter (test/fuzz.py, the docs' Python examples); a no-op on the path.
 Environment: HN_EXT_SCHEMA (the schema), HN_OFFPATH_NAMES (JSON file written by test/run.sh from
 the query in `NAMES_SQL`), HN_OFFPATH_TMP (where rewritten -f and \\i files go).
 """
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import tempfile
@@ -56,6 +61,10 @@ SELECT json_build_object(
                 AND m.objid = c.oid),
   'ivfsq_opclasses', (SELECT json_agg(DISTINCT c.opcname) FROM pg_opclass c, x
                       WHERE c.opcnamespace = x.extnamespace AND c.opcmethod = (SELECT oid FROM pg_am WHERE amname = 'ivfsq')),
+  'embedding_operators', (SELECT json_agg(DISTINCT o.oprname) FROM pg_operator o JOIN m ON m.classid = 'pg_operator'::regclass
+                          AND m.objid = o.oid JOIN pg_depend r ON r.classid = 'pg_type'::regclass AND r.objid = o.oprresult
+                          AND r.refclassid = 'pg_extension'::regclass AND r.refobjid = (SELECT oid FROM x) AND r.deptype = 'e'),
+  'catalog_opclasses', (SELECT json_agg(DISTINCT opcname) FROM pg_opclass, x WHERE opcnamespace <> x.extnamespace),
   'relations', (SELECT json_agg(DISTINCT c.relname) FROM pg_class c JOIN m ON m.classid = 'pg_class'::regclass
                 AND m.objid = c.oid),
   'catalog_functions', (SELECT json_agg(DISTINCT proname) FROM pg_proc, x
@@ -95,6 +104,8 @@ class Names:
         self.types = get("types")
         self.opclasses = get("opclasses")
         self.ivfsq_opclasses = get("ivfsq_opclasses")
+        # names another schema has too (pgvector's vector_cosine_ops for hnsw): hardneg's only after USING ivfsq
+        self.catalog_opclasses = get("catalog_opclasses")
         self.relations = get("relations")
         catalog = get("catalog_functions")
         fns = get("functions")
@@ -107,6 +118,9 @@ class Names:
         ops = get("operators")
         self.operators = ops - get("catalog_operators")
         self.shared_operators = ops & get("catalog_operators")
+        # hardneg's operators none of whose forms returns a hardneg type (<->, =): an argument
+        # built with one is no embedding
+        self.scalar_operators = ops - get("embedding_operators")
 
 
 def quote_ident(name):
@@ -291,7 +305,8 @@ class Rewriter:
                         repl[k] = S + "." + t.text
                 elif w in self.n.types and self.type_position(p, at, word, parens):
                     repl[k] = S + "." + t.text
-                elif (w in self.n.opclasses or (w in self.n.ivfsq_opclasses and self.using_ivfsq(p, word, at))) \
+                elif (w in self.n.opclasses - self.n.catalog_opclasses or
+                      (w in self.n.ivfsq_opclasses and self.using_ivfsq(p, word, at))) \
                         and prev is not None and (prev.kind in ("ident", "qident") or
                                                                      prev.text == ")") \
                         and (nxt is None or nxt.text in (")", ",") or nxt.kind == "ident"):
@@ -324,6 +339,9 @@ class Rewriter:
                 repl[k] = self.string(t, s, lambda body: self.reg_literal(body, "regprocedure"))
             elif t.kind == "str" and self.holds_statement(s[t.body[0]:t.body[1]].replace("''", "'")):
                 repl[k] = self.string(t, s, lambda body: self.sql(body, psql=False))
+            elif t.kind == "xstr" and t.text[0] in "eE" and self.holds_statement(s[t.body[0]:t.body[1]]):
+                # E'SELECT ...; -- it''s': a statement in an escape string (its escapes kept)
+                repl[k] = self.escape_string(t, s, lambda body: self.sql(body, psql=False))
             elif t.kind == "dollar":
                 a, b = t.body
                 repl[k] = s[t.start:a] + self.sql(s[a:b], psql=False) + s[b:t.end]
@@ -343,6 +361,15 @@ class Rewriter:
         a, b = t.body
         body = s[a:b].replace("''", "'")
         return s[t.start:a] + fn(body).replace("'", "''") + s[b:t.end]
+
+    @staticmethod
+    def escape_string(t, s, fn):
+        """fn on the statement an E'...' literal spells: its escapes \\\\ and \\' become
+        placeholders the rewriter leaves alone (it only inserts names), and come back after."""
+        a, b = t.body
+        body = s[a:b].replace("\\\\", "\0B").replace("\\'", "\0Q").replace("''", "'")
+        body = fn(body).replace("'", "''").replace("\0Q", "\\'").replace("\0B", "\\\\")
+        return s[t.start:a] + body + s[b:t.end]
 
     def signature(self, body):
         m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s*\(\s*([a-z_][a-z0-9_ ]*(\[\])?(\s*,\s*[a-z_][a-z0-9_ ]*(\[\])?)*)?\s*\)\s*",
@@ -539,6 +566,12 @@ class Rewriter:
         depth = 0
         for r in range(p, q):
             t = at(r)
+            depth += (t.text in ("(", "[")) - (t.text in (")", "]"))
+            if depth == 1 and t.kind == "op" and t.text in self.n.scalar_operators:
+                return False   # avg(d.embedding <-> c.centroid): a distance, not an embedding
+        depth = 0
+        for r in range(p, q):
+            t = at(r)
             depth += t.text in "([" and 1 or 0
             depth -= t.text in ")]" and 1 or 0
             if depth != 1:
@@ -709,7 +742,67 @@ def table(block, norm_line):
     return out
 
 
+# ---------------------------------------------------------------- psycopg hook
+
+def patch_psycopg(columns=()):
+    """Python tests and the docs' Python examples send their SQL through psycopg, not psql: off
+    the path (HN_EXT_SCHEMA set) every statement a psycopg cursor sends goes through the same
+    Rewriter as the psql wrapper's input.  Callers: test/fuzz.py, test/doctest.py's prologue.
+    columns: names of embedding columns the statements use but do not declare (learn_columns).
+    Returns the Rewriter (None on the path), whose .n.q is the quoted schema."""
+    if not os.environ.get("HN_EXT_SCHEMA") or os.environ.get("HN_EXT_ON_PATH"):
+        return None
+    import psycopg
+    rw = Rewriter(Names(os.environ["HN_OFFPATH_NAMES"], os.environ["HN_EXT_SCHEMA"]),
+                  os.environ.get("HN_OFFPATH_TMP"))
+    rw.columns.update(columns)
+
+    def text(query, cur):
+        if isinstance(query, (bytes, bytearray)):
+            query = bytes(query).decode("utf-8")
+        elif not isinstance(query, str):
+            query = query.as_string(cur)      # psycopg.sql.Composable
+        rw.learn_columns(query)
+        return rw.sql(query, psql=False)
+
+    def wrap(cls, name):
+        orig = cls.__dict__[name]
+        if getattr(orig, "_hn_offpath", False):
+            return
+
+        def method(self, query, *args, **kwargs):
+            return orig(self, text(query, self), *args, **kwargs)
+        method._hn_offpath = True
+        method.__doc__ = orig.__doc__
+        setattr(cls, name, method)
+    # Connection.execute calls Cursor.execute; ServerCursor has an execute of its own
+    for cls, name in ((psycopg.Cursor, "execute"), (psycopg.Cursor, "executemany"), (psycopg.Cursor, "stream"),
+                      (psycopg.Cursor, "copy"), (psycopg.ServerCursor, "execute")):
+        wrap(cls, name)
+    return rw
+
+
 # ---------------------------------------------------------------- psql wrapper
+
+def statements(src):
+    """The text read from src, in pieces that end at a line break after a complete statement (a
+    top-level ';' or a backslash command) outside quotes and comments: what is rewritten alone
+    sees each statement whole."""
+    buf = ""
+    for raw in iter(src.readline, b""):
+        buf += raw.decode("utf-8", "surrogateescape")
+        if not buf.endswith("\n"):
+            continue
+        toks = tokenize(buf)
+        sig = [t for t in toks if t.kind not in ("ws", "comment")]
+        if toks[-1].kind == "comment" and toks[-1].text.startswith("/*") and not toks[-1].text.endswith("*/"):
+            continue
+        if sig and (sig[-1].text == ";" or sig[-1].kind == "meta"):
+            yield buf
+            buf = ""
+    if buf:
+        yield buf
+
 
 def run_psql(real, args, names, schema, tmpdir):
     rw = Rewriter(names, tmpdir)
@@ -757,14 +850,19 @@ def run_psql(real, args, names, schema, tmpdir):
         else:
             new.append(a)
         i += 1
-    data = None
+    data = stream = None
     if reads_stdin and not sys.stdin.isatty():
-        text = sys.stdin.read()
-        rw.learn_columns(text)
-        data = rw.sql(text).encode("utf-8")
+        if stat.S_ISREG(os.fstat(0).st_mode):
+            # a file (pg_regress's input): read whole, names it declares anywhere known everywhere
+            text = sys.stdin.read()
+            rw.learn_columns(text)
+            data = rw.sql(text).encode("utf-8")
+        else:
+            # a pipe may never end (test/cluster.d/index_crash's writers): statement by statement
+            stream = sys.stdin.buffer
     norm = normalizer(schema)
     same = os.fstat(1).st_ino == os.fstat(2).st_ino and os.fstat(1).st_dev == os.fstat(2).st_dev
-    proc = subprocess.Popen([real] + new, stdin=subprocess.PIPE if data is not None else None,
+    proc = subprocess.Popen([real] + new, stdin=subprocess.PIPE if data is not None or stream else None,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT if same else subprocess.PIPE)
 
     def pump(src, dst):
@@ -776,12 +874,18 @@ def run_psql(real, args, names, schema, tmpdir):
         threads.append(threading.Thread(target=pump, args=(proc.stderr, sys.stderr.buffer)))
     for t in threads:
         t.start()
-    if data is not None:
-        try:
+    try:
+        if data is not None:
             proc.stdin.write(data)
+        elif stream is not None:
+            for chunk in statements(stream):
+                rw.learn_columns(chunk)
+                proc.stdin.write(rw.sql(chunk).encode("utf-8", "surrogateescape"))
+                proc.stdin.flush()
+        if proc.stdin is not None:
             proc.stdin.close()
-        except BrokenPipeError:
-            pass
+    except BrokenPipeError:
+        pass
     for t in threads:
         t.join()
     return proc.wait()
