@@ -75,6 +75,15 @@ extern HnKnn *hn_knn_begin(const float *queries, int nq, int dim,
 extern void hn_knn_add(HnKnn *knn, const float *docs, int64 ndocs,
 					   const int64 *keys);
 
+/*
+ * The queries as their own corpus, instead of hn_knn_add: each query's k best
+ * among the other queries (and itself too with include_self), keys[i] the key
+ * of query row i.  The results equal those of hn_knn_add(knn, queries, nq,
+ * keys) with the query's own pair left out, from half its sgemm work: the
+ * product of the set with itself is symmetric.  Call it once, alone.
+ */
+extern void hn_knn_self(HnKnn *knn, const int64 *keys, bool include_self);
+
 /* Orders every query's results; call once after the last hn_knn_add. */
 extern void hn_knn_finish(HnKnn *knn);
 
