@@ -243,23 +243,13 @@ knn_collect(HnKnn *knn, int nq, int k, const int64 *self_row, int64 *nbr, float 
 	}
 }
 
-static int64 *
-row_keys(int64 n)
-{
-	int64	   *keys = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(n, 1));
-
-	for (int64 i = 0; i < n; i++)
-		keys[i] = i;
-	return keys;
-}
-
 void
 hn_compose_knn(const float *queries, int nq, const float *corpus, int64 nd, int dim,
 			   HnMetric metric, int k, const int64 *self_row, int64 *nbr, float *score)
 {
 	int			kk = self_row ? k + 1 : k;
 	HnKnn	   *knn = hn_knn_begin(queries, nq, dim, metric, kk, NULL, NULL);
-	int64	   *keys = row_keys(nd);
+	int64	   *keys = hn_identity_order(nd);
 
 	hn_knn_add(knn, corpus, nd, keys);
 	hn_knn_finish(knn);
@@ -273,7 +263,7 @@ hn_compose_knn_self(const float *x, int n, int dim, HnMetric metric, int k,
 					bool include_self, int64 *nbr, float *score)
 {
 	HnKnn	   *knn = hn_knn_begin(x, n, dim, metric, k, NULL, NULL);
-	int64	   *keys = row_keys(n);
+	int64	   *keys = hn_identity_order(n);
 
 	hn_knn_self(knn, keys, include_self);
 	hn_knn_finish(knn);
