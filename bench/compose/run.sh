@@ -76,7 +76,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	if [[ " $WHAT " == *" fl "* ]]; then
 		# hardneg.progress times the k-NN graph and the lazy greedy apart (NOTICE lines); the
 		# selection itself goes to a file for the numpy check
-		printf '%s\n' "SET hardneg.blas_threads = $THREADS" "SET work_mem = '256MB'" "SET hardneg.progress = on" \
+		printf '%s\n' "SET hardneg.blas_threads = $THREADS;" "SET work_mem = '256MB';" "SET hardneg.progress = on;" \
 			'\timing on' \
 			"SELECT step, id, gain FROM select_diverse('SELECT id, embedding FROM docs', $BUDGET, 'facility_location', 'cosine', knn_graph_k => 50) \\g $fl_out" |
 			psql_t 2>&1 |
