@@ -43,8 +43,10 @@
  * queries per thread, hn_knn_add splits the queries among that many threads
  * (pthreads started with all signals blocked), each running single-threaded
  * sgemm and its own queries' heap updates; with fewer queries, one thread
- * and a multi-threaded sgemm.  Worker threads only run BLAS and pure C over
- * the kernel's arrays (no palloc, no ereport): key_cmp must be pure too.
+ * and a multi-threaded sgemm.  hn_knn_self shares each round of disjoint
+ * block pairs among the threads instead.  Worker threads only run BLAS and
+ * pure C over the kernel's arrays (no palloc, no ereport): key_cmp must be
+ * pure too.
  * CHECK_FOR_INTERRUPTS() runs on the calling thread between rounds (one
  * corpus tile against all queries), each bounded in multiply-adds, so a
  * cancel is seen within milliseconds; no worker outlives a round.
