@@ -3,7 +3,7 @@
 -- KMeans, imbalanced-learn 0.10 SMOTE / BorderlineSMOTE / ADASYN, numpy greedy
 -- k-center, facility location and MIG, numpy nearest training queries.
 BEGIN;
-SELECT plan(41);
+SELECT plan(45);
 
 \ir include/compose_data.psql
 
@@ -104,6 +104,35 @@ SELECT is((SELECT array_agg(id ORDER BY step) FROM sel WHERE name = n),
 SELECT cmp_ok((SELECT max(abs(s.gain - r.gain) / greatest(1, abs(r.gain))) FROM sel s JOIN ref_greedy r USING (name, step)
 		WHERE s.name = n), '<', 1e-4::float8, n || ': same gains as numpy')
 	FROM unnest(ARRAY['kcenter', 'fl_dense', 'fl_knn20']) n;
+
+-- The k-NN of a set among itself (smote's class neighbours, the facility-location graph) runs
+-- the symmetric kernel, hn_knn_self: tiles of the upper triangle in rounds of disjoint block
+-- pairs.  17-row blocks make many blocks, an odd number in the whole set (1400 / 17 -> 83, a
+-- bye in each round), partial last blocks; 3 threads share rounds unevenly.  Still numpy's
+-- order and sklearn's neighbours, and bit for bit the rows of the default tiles.
+SET LOCAL hardneg.knn_tile_docs = 17;
+SET LOCAL hardneg.blas_threads = 3;
+CREATE TEMP TABLE sel17 AS
+	SELECT * FROM select_diverse('SELECT id, embedding FROM xd', 40, 'facility_location', knn_graph_k => 20);
+CREATE TEMP TABLE syn17 AS SELECT * FROM smote('SELECT id, embedding, class FROM xd');
+RESET hardneg.knn_tile_docs;
+RESET hardneg.blas_threads;
+SELECT is((SELECT array_agg(id ORDER BY step) FROM sel17),
+		  (SELECT array_agg(id ORDER BY step) FROM ref_greedy WHERE name = 'fl_knn20'),
+		  'fl_knn20 with 17-row blocks on 3 threads: same order as numpy greedy');
+SELECT is((SELECT count(*) FROM sel17 a JOIN sel b ON b.name = 'fl_knn20' AND b.step = a.step
+		   WHERE a.id = b.id AND a.gain = b.gain), 40::bigint,
+	'fl_knn20 with 17-row blocks on 3 threads: the same gains, bit for bit, as with the default tiles');
+SELECT is((SELECT count(*) FROM syn17 s WHERE NOT EXISTS (
+		SELECT 1 FROM ref_nbrs r WHERE r.kind = 'class' AND (r.parent_id, r.neighbor_id) = (s.parent_id, s.neighbor_id))),
+	0::bigint, 'smote with 17-row blocks on 3 threads: every neighbour among the parent''s 5 nearest of its class (sklearn)');
+SELECT is((SELECT count(*) FROM (
+		(SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda FROM syn WHERE method = 'smote' EXCEPT
+		 SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda FROM syn17)
+		UNION ALL
+		(SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda FROM syn17 EXCEPT
+		 SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda FROM syn WHERE method = 'smote')) d),
+	0::bigint, 'smote with 17-row blocks on 3 threads: the rows of the default tiles');
 
 -- MIG: labels with quotes, tabs, backslashes, newlines, braces and non-ASCII
 CREATE TEMP TABLE mig_sel AS

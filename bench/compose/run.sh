@@ -5,10 +5,12 @@
 #   bench/compose/run.sh [N DIM K BUDGET ROUNDS]    defaults 100000 768 1000 1000 3
 #
 #   kmeans   kmeans(items, K, max_iter 25)             vs faiss.Kmeans(niter 25): seconds, inertia
-#   smote    smote(items, 'smote'), 3 classes          vs imbalanced-learn SMOTE(k_neighbors 5)
+#   smote    smote(items, 'smote'), 3 classes          vs imbalanced-learn SMOTE(k_neighbors 5), both on
+#            THREADS threads (hardneg.blas_threads; threadpoolctl for imbalanced-learn's k-NN)
 #   fl       select_diverse(facility_location, knn_graph_k 50, budget): the whole call, and its
-#            graph and lazy greedy parts (hardneg.progress) vs faiss's k-NN graph of the same
-#            data and a numpy lazy greedy on it
+#            graph and lazy greedy parts (hardneg.progress) vs a numpy lazy greedy on the same
+#            graph (knn_search's, dumped once), whose order and gains must be identical;
+#            FAISS_GRAPH=1 also times faiss's k-NN graph and the numpy greedy on it
 #
 # Data: clustered Gaussian vectors (bench/knn/gen.py).  Uses the hermetic cluster of test/lib.sh
 # (Debian python3-faiss, python3-numpy, python3-imblearn for /usr/bin/python3; apt-get install them
@@ -52,6 +54,15 @@ time_sql() {
 		awk '/^Time:/ {t = $2 / 1000} !/^Time:/ {v = $0} END {printf "%.3f %s\n", t, v}'
 }
 
+graph=$HN_BUILD/bench-compose-graph-$N-50.bin
+fl_out=$HN_BUILD/bench-compose-fl-$N.txt
+if [[ " $WHAT " == *" fl "* ]]; then
+	# hardneg's own 50-NN graph (the shared exact kernel, as select_diverse's), once, for the
+	# numpy lazy greedy: the same graph on both sides
+	hn_log "dumping the 50-NN graph"
+	psql_t -c "SET hardneg.blas_threads = $THREADS" -c "SET work_mem = '256MB'" \
+		-c "COPY (SELECT query_id, doc_id, score FROM knn_search('SELECT id, embedding FROM docs', 'SELECT id, embedding FROM docs', 50, 'cosine')) TO STDOUT (FORMAT binary)" >"$graph"
+fi
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 for r in $(seq 1 "$ROUNDS"); do
 	if [[ " $WHAT " == *" kmeans "* ]]; then
@@ -60,18 +71,23 @@ for r in $(seq 1 "$ROUNDS"); do
 	fi
 	if [[ " $WHAT " == *" smote "* ]]; then
 		echo "round $r hardneg_smote $(time_sql "SELECT count(*) FROM smote('SELECT id, embedding, class FROM docs')")"
-		echo "round $r $("$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" smote)"
+		echo "round $r $("$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" smote "$THREADS")"
 	fi
 	if [[ " $WHAT " == *" fl "* ]]; then
-		# hardneg.progress times the k-NN graph and the lazy greedy apart (NOTICE lines)
-		psql_t -c "SET hardneg.blas_threads = $THREADS" -c "SET work_mem = '256MB'" -c "SET hardneg.progress = on" \
-			-c '\timing on' \
-			-c "SELECT sum(gain) FROM select_diverse('SELECT id, embedding FROM docs', $BUDGET, 'facility_location', 'cosine', knn_graph_k => 50)" 2>&1 |
+		# hardneg.progress times the k-NN graph and the lazy greedy apart (NOTICE lines); the
+		# selection itself goes to a file for the numpy check
+		printf '%s\n' "SET hardneg.blas_threads = $THREADS;" "SET work_mem = '256MB';" "SET hardneg.progress = on;" \
+			'\timing on' \
+			"SELECT step, id, gain FROM select_diverse('SELECT id, embedding FROM docs', $BUDGET, 'facility_location', 'cosine', knn_graph_k => 50) \\g $fl_out" |
+			psql_t 2>&1 |
 			awk -v r="$r" '/similarity graph/ {g = $NF; if (g == "s") g = $(NF - 1)}
 				/lazy greedy/ {sub(/ s$/, ""); n = split($0, a, " "); gr = a[n]}
-				/^Time:/ {t = $2 / 1000} /^[0-9.e+-]+$/ {v = $0}
-				END {printf "round %s hardneg_facility_location %.3f %s\nround %s hardneg_knn_graph %s\nround %s hardneg_lazy_greedy %s\n", r, t, v, r, g, r, gr}'
-		"$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" fl "$BUDGET" 50 | sed "s/^/round $r /"
+				/^Time:/ {t = $2 / 1000}
+				END {printf "round %s hardneg_facility_location %.3f\nround %s hardneg_knn_graph %s\nround %s hardneg_lazy_greedy %s\n", r, t, r, g, r, gr}'
+		"$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" fl_same_graph "$graph" 50 "$BUDGET" "$fl_out" |
+			sed "s/^/round $r /"
+		[ -z "${FAISS_GRAPH:-}" ] || "$HN_PYTHON" bench/compose/reference.py "$data" "$N" "$DIM" fl "$BUDGET" 50 |
+			sed "s/^/round $r /"
 	fi
 	echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -22,6 +22,7 @@
 #define HN_ITEMS_VECTOR		(1 << 0)	/* embedding (required) */
 #define HN_ITEMS_CLASS		(1 << 1)	/* class (text, required) */
 #define HN_ITEMS_MIG		(1 << 2)	/* labels (text[]) and score (required) */
+#define HN_ITEMS_DEFER		(1 << 3)	/* out-of-line vectors wait for hn_items_fetch_vectors */
 
 typedef struct HnItems
 {
@@ -32,10 +33,19 @@ typedef struct HnItems
 	char	  **cls;			/* HN_ITEMS_CLASS */
 	char	  **labels;			/* HN_ITEMS_MIG: text form of a text[] */
 	double	   *score;			/* HN_ITEMS_MIG */
+	const HnBatch *src;			/* HN_ITEMS_DEFER: the rows as read */
+	int64	   *src_row;		/* HN_ITEMS_DEFER: row i of it is src row src_row[i] */
 } HnItems;
 
 /* Reads the items input in id order; duplicate ids are an error (23505). */
 extern void hn_items_read(HnItems *it, const char *what, const char *sql, int flags);
+
+/*
+ * HN_ITEMS_DEFER: fetches the vectors of the rows i with need[i] from their
+ * TOAST pointers (hn_read_all_deferred); the other rows' vectors stay unread
+ * and must not be used.
+ */
+extern void hn_items_fetch_vectors(HnItems *it, const bool *need);
 
 /* Row of the item whose id equals key[ki], or -1 (binary search). */
 extern int64 hn_items_find(const HnItems *it, const HnIds *key, int64 ki);
@@ -63,6 +73,13 @@ extern uint64 hn_compose_seed_arg(FunctionCallInfo fcinfo, int argno);
 extern void hn_compose_knn(const float *queries, int nq, const float *corpus, int64 nd,
 						   int dim, HnMetric metric, int k, const int64 *self_row,
 						   int64 *nbr, float *score);
+
+/*
+ * The same for the rows of one matrix among themselves (each row's own pair
+ * left out unless include_self), from half the sgemm work (hn_knn_self).
+ */
+extern void hn_compose_knn_self(const float *x, int n, int dim, HnMetric metric, int k,
+								bool include_self, int64 *nbr, float *score);
 
 /* Unit-length copy of a matrix (rows of zero norm are an error, 22023). */
 extern float *hn_compose_normalized(const float *x, int64 n, int dim, const char *what);

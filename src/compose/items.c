@@ -48,13 +48,19 @@ static void
 permute(HnItems *it, const HnBatch *b, const int64 *order, int flags)
 {
 	const HnIds *src = &b->cols[0].ids;
+	bool		in_order = true;
 
+	for (int64 i = 0; i < it->n && in_order; i++)
+		in_order = order[i] == i;
 	it->ids = *src;
 	if (src->is_text)
 		it->ids.texts = palloc(sizeof(char *) * Max(it->n, 1));
 	else
 		it->ids.ints = palloc(sizeof(int64) * Max(it->n, 1));
-	if (flags & HN_ITEMS_VECTOR)
+	/* rows that came in id order keep their vectors where the reader put them */
+	if ((flags & HN_ITEMS_VECTOR) && in_order)
+		it->vec = b->cols[1].vec;
+	else if (flags & HN_ITEMS_VECTOR)
 		it->vec = MemoryContextAllocHuge(CurrentMemoryContext,
 										 sizeof(float) * Max(it->n, 1) * it->dim);
 	if (flags & HN_ITEMS_CLASS)
@@ -72,7 +78,8 @@ permute(HnItems *it, const HnBatch *b, const int64 *order, int flags)
 			it->ids.texts[i] = src->texts[r];
 		else
 			it->ids.ints[i] = src->ints[r];
-		if (flags & HN_ITEMS_VECTOR)
+		if ((flags & HN_ITEMS_VECTOR) && !in_order &&
+			(b->cols[1].pending == NULL || !b->cols[1].pending[r]))
 			memcpy(it->vec + i * it->dim, hn_batch_vector(b, 1, r), sizeof(float) * it->dim);
 		if (flags & HN_ITEMS_CLASS)
 			it->cls[i] = b->cols[2].str[r];
@@ -87,7 +94,9 @@ permute(HnItems *it, const HnBatch *b, const int64 *order, int flags)
 void
 hn_items_read(HnItems *it, const char *what, const char *sql, int flags)
 {
-	HnBatch    *b = hn_read_all(what, sql, items_spec, lengthof(items_spec));
+	HnBatch    *b = (flags & HN_ITEMS_DEFER) ?
+		hn_read_all_deferred(what, sql, items_spec, lengthof(items_spec)) :
+		hn_read_all(what, sql, items_spec, lengthof(items_spec));
 	int64	   *order;
 
 	memset(it, 0, sizeof(*it));
@@ -109,8 +118,27 @@ hn_items_read(HnItems *it, const char *what, const char *sql, int flags)
 				 errhint("Check the query's WHERE clause.")));
 	order = hn_ids_sort_order(&b->cols[0].ids, it->n);
 	permute(it, b, order, flags);
-	pfree(order);
+	if (flags & HN_ITEMS_DEFER)
+	{
+		it->src = b;
+		it->src_row = order;
+	}
+	else
+		pfree(order);
 	check_unique(it, what);
+}
+
+void
+hn_items_fetch_vectors(HnItems *it, const bool *need)
+{
+	Assert(it->src != NULL);
+	for (int64 i = 0; i < it->n; i++)
+	{
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (need[i])
+			hn_batch_vector_fetch(it->src, 1, it->src_row[i], it->vec + i * it->dim);
+	}
 }
 
 int64
@@ -186,18 +214,10 @@ hn_compose_seed_arg(FunctionCallInfo fcinfo, int argno)
 	return (uint64) PG_GETARG_INT64(argno);
 }
 
-void
-hn_compose_knn(const float *queries, int nq, const float *corpus, int64 nd, int dim,
-			   HnMetric metric, int k, const int64 *self_row, int64 *nbr, float *score)
+/* Copies each query's k results into nbr/score, self_row[q] left out, -1 / NaN past the end. */
+static void
+knn_collect(HnKnn *knn, int nq, int k, const int64 *self_row, int64 *nbr, float *score)
 {
-	int			kk = self_row ? k + 1 : k;
-	HnKnn	   *knn = hn_knn_begin(queries, nq, dim, metric, kk, NULL, NULL);
-	int64	   *keys = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(nd, 1));
-
-	for (int64 i = 0; i < nd; i++)
-		keys[i] = i;
-	hn_knn_add(knn, corpus, nd, keys);
-	hn_knn_finish(knn);
 	for (int q = 0; q < nq; q++)
 	{
 		const HnScored *items;
@@ -221,6 +241,33 @@ hn_compose_knn(const float *queries, int nq, const float *corpus, int64 nd, int 
 				score[(int64) q * k + out] = NAN;
 		}
 	}
+}
+
+void
+hn_compose_knn(const float *queries, int nq, const float *corpus, int64 nd, int dim,
+			   HnMetric metric, int k, const int64 *self_row, int64 *nbr, float *score)
+{
+	int			kk = self_row ? k + 1 : k;
+	HnKnn	   *knn = hn_knn_begin(queries, nq, dim, metric, kk, NULL, NULL);
+	int64	   *keys = hn_identity_order(nd);
+
+	hn_knn_add(knn, corpus, nd, keys);
+	hn_knn_finish(knn);
+	knn_collect(knn, nq, k, self_row, nbr, score);
+	hn_knn_free(knn);
+	pfree(keys);
+}
+
+void
+hn_compose_knn_self(const float *x, int n, int dim, HnMetric metric, int k,
+					bool include_self, int64 *nbr, float *score)
+{
+	HnKnn	   *knn = hn_knn_begin(x, n, dim, metric, k, NULL, NULL);
+	int64	   *keys = hn_identity_order(n);
+
+	hn_knn_self(knn, keys, include_self);
+	hn_knn_finish(knn);
+	knn_collect(knn, n, k, NULL, nbr, score);
 	hn_knn_free(knn);
 	pfree(keys);
 }

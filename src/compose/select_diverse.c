@@ -176,7 +176,7 @@ fl_graph(const Selection *s, int k, FlGraph *g)
 	int64	   *fill;
 
 	/* each item's k most similar items, itself included (sim(i, i) = 1 under cosine) */
-	hn_compose_knn(s->it.vec, (int) n, s->it.vec, n, s->it.dim, s->metric, k, NULL, nbr, sim);
+	hn_compose_knn_self(s->it.vec, (int) n, s->it.dim, s->metric, k, true, nbr, sim);
 	g->start = palloc0(sizeof(int64) * (n + 1));
 	for (int64 e = 0; e < n * k; e++)
 		if (nbr[e] >= 0)

@@ -16,6 +16,7 @@
 #include "compose/smote.h"
 #include "embedding/embedding.h"
 #include "falseneg/inputs.h"
+#include "io/progress.h"
 #include "io/srf.h"
 #include "kernels/rng.h"
 #include "miscadmin.h"
@@ -154,10 +155,22 @@ neighbours(const Smote *s, const int64 *qrows, int64 nq, const int64 *crows,
 		   const float *cx, int64 nc, int k, bool self_in_corpus)
 {
 	int			dim = s->it.dim;
-	float	   *qx = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * Max(nq, 1) * dim);
+	float	   *qx;
 	int64	   *self = NULL;
 	int64	   *nbr = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(nq, 1) * k);
+	HnProgress	pr;
 
+	hn_progress_begin(&pr, "smote", "items' neighbours", nq);
+	if (qrows == crows)
+	{
+		/* a set among itself: the symmetric kernel, half the work */
+		hn_compose_knn_self(cx, (int) nc, dim, HN_METRIC_L2, k, false, nbr, NULL);
+		for (int64 i = 0; i < nq * k; i++)
+			nbr[i] = crows[nbr[i]];
+		hn_progress_end(&pr, nq, psprintf("among " INT64_FORMAT ", symmetric", nc));
+		return nbr;
+	}
+	qx = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * Max(nq, 1) * dim);
 	for (int64 i = 0; i < nq; i++)
 		memcpy(qx + i * dim, s->it.vec + qrows[i] * dim, sizeof(float) * dim);
 	if (self_in_corpus)
@@ -174,6 +187,7 @@ neighbours(const Smote *s, const int64 *qrows, int64 nq, const int64 *crows,
 		}
 	}
 	hn_compose_knn(qx, (int) nq, cx, nc, dim, HN_METRIC_L2, k, self, nbr, NULL);
+	hn_progress_end(&pr, nq, psprintf("among " INT64_FORMAT, nc));
 	for (int64 i = 0; i < nq * k; i++)
 		nbr[i] = crows[nbr[i]];
 	pfree(qx);
@@ -326,7 +340,11 @@ oversample_class(Smote *s, int c, int64 n_new)
 	{
 		int64	   *nbr = neighbours(s, members, nm, members, xc, nm, s->k, true);
 
+		HnProgress	pr;
+
+		hn_progress_begin(&pr, "smote", "synthetic items", n_new);
 		make_samples(s, members, nm, nbr, n_new, 1.0, 0);
+		hn_progress_end(&pr, n_new, psprintf("class \"%s\"", s->names[c]));
 	}
 	else if (s->method == SM_ADASYN)
 		adasyn(s, members, nm, xc, n_new);
@@ -335,6 +353,26 @@ oversample_class(Smote *s, int c, int64 n_new)
 		need_members(s, s->it.n, s->m + 1, "the input", "m_neighbors");
 		borderline(s, members, nm, xc, n_new);
 	}
+}
+
+/*
+ * Plain SMOTE looks at the classes it oversamples only, so only their
+ * vectors are fetched (the others' TOAST values are never read); the other
+ * methods find neighbours among all items.
+ */
+static void
+fetch_vectors(Smote *s, const int64 *n_new)
+{
+	bool	   *need = palloc(sizeof(bool) * s->it.n);
+	int64		nneed = 0;
+	HnProgress	pr;
+
+	for (int64 i = 0; i < s->it.n; i++)
+		nneed += need[i] = s->method != SM_SMOTE || n_new[s->cls_of[i]] > 0;
+	hn_progress_begin(&pr, "smote", "vectors fetched", nneed);
+	hn_items_fetch_vectors(&s->it, need);
+	hn_progress_end(&pr, nneed, NULL);
+	pfree(need);
 }
 
 static SmoteMethod
@@ -364,6 +402,7 @@ hardneg_smote(PG_FUNCTION_ARGS)
 	char	   *strategy;
 	int64	   *n_new;
 	Smote		s;
+	HnProgress	pr;
 
 	memset(&s, 0, sizeof(s));
 	s.method = method_from_name(hn_fn_text_arg(fcinfo, 1, "method"));
@@ -374,10 +413,13 @@ hardneg_smote(PG_FUNCTION_ARGS)
 	s.id_type = hn_fn_id_type(fcinfo, 6);
 	hn_srf_begin(fcinfo, &s.srf);
 	/* one read of the caller's query, as every function does (docs/inputs.md) */
-	hn_items_read(&s.it, "items", sql, HN_ITEMS_VECTOR | HN_ITEMS_CLASS);
+	hn_progress_begin(&pr, "smote", "items read", -1);
+	hn_items_read(&s.it, "items", sql, HN_ITEMS_VECTOR | HN_ITEMS_CLASS | HN_ITEMS_DEFER);
 	group_classes(&s);
+	hn_progress_end(&pr, s.it.n, NULL);
 	n_new = palloc(sizeof(int64) * s.nclass);
 	hn_smote_targets(strategy, s.names, s.count, s.nclass, n_new);
+	fetch_vectors(&s, n_new);
 	for (int c = 0; c < s.nclass; c++)
 		if (n_new[c] > 0)
 			oversample_class(&s, c, n_new[c]);

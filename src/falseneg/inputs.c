@@ -18,8 +18,8 @@
 
 #define HN_FN_MAX_K 10000			/* bound on neighbour counts */
 
-static int64 *
-identity_order(int64 n)
+int64 *
+hn_identity_order(int64 n)
 {
 	int64	   *order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * Max(n, 1));
 
@@ -133,7 +133,7 @@ hn_fn_read_candidates(HnFnCandidates *c, const char *sql)
 	c->qid = &b->cols[0].ids;
 	c->did = &b->cols[1].ids;
 	c->score = b->cols[2].f8;
-	c->order = identity_order(c->n);
+	c->order = hn_identity_order(c->n);
 	c->group = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * (c->n + 1));
 	s.q = c->qid;
 	s.d = c->did;
@@ -219,7 +219,7 @@ hn_fn_read_runs(HnFnRuns *runs, const char *what, const char *sql)
 	runs->did = &b->cols[1].ids;
 	number_runs(runs, b->cols[3].present ? b->cols[3].str : NULL);
 	runs->rank = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * Max(runs->n, 1));
-	runs->order = identity_order(runs->n);
+	runs->order = hn_identity_order(runs->n);
 	s.q = runs->qid;
 	s.d = runs->did;
 	s.score = b->cols[2].f8;

@@ -24,6 +24,9 @@ typedef struct HnFnIdIndex
 	int64	   *order;
 } HnFnIdIndex;
 
+/* 0, 1, ..., n - 1 (palloc'd): row numbers as keys or as an order. */
+extern int64 *hn_identity_order(int64 n);
+
 extern void hn_fn_id_index_build(HnFnIdIndex *ix, const HnIds *ids, int64 n);
 extern int64 hn_fn_id_find(const HnFnIdIndex *ix, const HnIds *key, int64 ki);	/* row or -1 */
 

@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_type.h"
@@ -61,6 +62,7 @@ struct HnReader
 	MemoryContext row_cxt;		/* detoasted values of one fetch chunk */
 	int64		rows_read;
 	bool		done;
+	bool		defer;			/* hn_read_all_deferred */
 	ErrorContextCallback errcb;
 };
 
@@ -286,6 +288,12 @@ ensure_capacity(HnReader *reader, HnBatch *batch, int64 need)
 						memcpy(m, col->vec, sizeof(float) * batch->nrows * col->dim);
 					col->vec = m;
 				}
+				if (reader->defer)
+				{
+					col->pending = grow(reader->batch_cxt, col->pending, sizeof(bool), batch->nrows, newcap);
+					col->pointers = grow(reader->batch_cxt, col->pointers, TOAST_POINTER_SIZE,
+										 batch->nrows, newcap);
+				}
 				break;
 		}
 		if (spec->nullable)
@@ -301,6 +309,7 @@ init_batch(HnReader *reader, HnBatch *batch)
 
 	batch->ncols = reader->ncols;
 	batch->spec = reader->spec;
+	batch->what = reader->what;
 	batch->cols = palloc0(sizeof(HnColumn) * reader->ncols);
 	for (int c = 0; c < reader->ncols; c++)
 	{
@@ -355,6 +364,66 @@ array_check_size(HnReader *reader, int c, int64 abs_row, ArrayType *arr, int dim
 				 errhint("Its header does not match its length; rebuild the value.")));
 }
 
+/* Copies dim elements into dst; a non-finite one is an error naming row and column. */
+static void
+copy_finite(const char *what, const char *name, int64 row, const float *src4,
+			const float8 *src8, int dim, float *dst)
+{
+	for (int i = 0; i < dim; i++)
+	{
+		float		v = src4 ? src4[i] : (float) src8[i];
+
+		if (!isfinite(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("row " INT64_FORMAT " of the %s query has a non-finite element in \"%s\"",
+							row + 1, what, name),
+					 errhint("NaN and Infinity are not valid vector elements.")));
+		dst[i] = v;
+	}
+}
+
+/* The first vector fixes the dimension; every other must match it. */
+static void
+check_dim(HnReader *reader, HnBatch *batch, int c, int64 abs_row, int dim)
+{
+	HnColumn   *col = &batch->cols[c];
+
+	if (dim < 1 || dim > EMBEDDING_MAX_DIM)
+		dim_error(reader, c, abs_row, dim, col->dim);
+	if (col->dim == 0)
+	{
+		/* size the matrix now */
+		col->dim = dim;
+		col->vec = alloc_matrix(reader->batch_cxt, batch->capacity * dim);
+	}
+	else if (dim != col->dim)
+		dim_error(reader, c, abs_row, dim, col->dim);
+}
+
+/*
+ * hn_read_all_deferred: keeps an out-of-line embedding as its TOAST pointer.
+ * Its raw size gives its dimension (the header counts in it); a size that
+ * is no embedding's is not deferred, so the full checks report it now.
+ */
+static bool
+defer_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
+{
+	HnColumn   *col = &batch->cols[c];
+	struct varatt_external ext;
+	int64		body;
+
+	VARATT_EXTERNAL_GET_POINTER(ext, DatumGetPointer(value));
+	body = (int64) ext.va_rawsize - (int64) offsetof(Embedding, x);
+	if (body < (int64) sizeof(float) || body % sizeof(float) != 0 ||
+		body / sizeof(float) > EMBEDDING_MAX_DIM)
+		return false;
+	check_dim(reader, batch, c, reader->rows_read + (row - batch->nrows), (int) (body / sizeof(float)));
+	memcpy(col->pointers + row * TOAST_POINTER_SIZE, DatumGetPointer(value), TOAST_POINTER_SIZE);
+	col->pending[row] = true;
+	return true;
+}
+
 /* Copies one vector value into row `row` of the batch's matrix. */
 static void
 store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
@@ -365,6 +434,14 @@ store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
 	const float8 *src8 = NULL;
 	int			dim;
 
+	if (reader->defer)
+	{
+		col->pending[row] = false;
+		if (reader->plans[c].vec_source == VEC_EMBEDDING &&
+			VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value)) &&
+			defer_vector(reader, batch, c, row, value))
+			return;
+	}
 	if (reader->plans[c].vec_source == VEC_EMBEDDING)
 	{
 		Embedding  *e = DatumGetEmbedding(value);
@@ -393,33 +470,34 @@ store_vector(HnReader *reader, HnBatch *batch, int c, int64 row, Datum value)
 		else
 			src8 = (const float8 *) ARR_DATA_PTR(arr);
 	}
-	if (dim < 1 || dim > EMBEDDING_MAX_DIM)
-		dim_error(reader, c, abs_row, dim, col->dim);
-	if (col->dim == 0)
+	check_dim(reader, batch, c, abs_row, dim);
+	copy_finite(reader->what, reader->spec[c].name, abs_row, src4, src8, dim,
+				col->vec + row * (int64) dim);
+}
+
+void
+hn_batch_vector_fetch(const HnBatch *batch, int c, int64 row, float *dst)
+{
+	const HnColumn *col = &batch->cols[c];
+	const float *src = col->vec + row * (int64) col->dim;
+	Embedding  *e;
+
+	if (col->pending == NULL || !col->pending[row])
 	{
-		/* first vector fixes the dimension; size the matrix now */
-		col->dim = dim;
-		col->vec = alloc_matrix(reader->batch_cxt, batch->capacity * dim);
+		if (dst != src)
+			memcpy(dst, src, sizeof(float) * col->dim);
+		return;
 	}
-	else if (dim != col->dim)
-		dim_error(reader, c, abs_row, dim, col->dim);
-
-	{
-		float	   *dst = col->vec + row * (int64) dim;
-
-		for (int i = 0; i < dim; i++)
-		{
-			float		v = src4 ? src4[i] : (float) src8[i];
-
-			if (!isfinite(v))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("row " INT64_FORMAT " of the %s query has a non-finite element in \"%s\"",
-								abs_row + 1, reader->what, reader->spec[c].name),
-						 errhint("NaN and Infinity are not valid vector elements.")));
-			dst[i] = v;
-		}
-	}
+	/* detoasted and checked (header against size) as at read time */
+	e = DatumGetEmbedding(PointerGetDatum(col->pointers + row * TOAST_POINTER_SIZE));
+	if (e->dim != col->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("row " INT64_FORMAT " of the %s query has a %d-dimensional \"%s\", expected %d",
+						row + 1, batch->what, e->dim, batch->spec[c].name, col->dim),
+				 errhint("Every vector of one input must have the same number of dimensions.")));
+	copy_finite(batch->what, batch->spec[c].name, row, e->x, NULL, col->dim, dst);
+	pfree(e);
 }
 
 static int64
@@ -583,12 +661,14 @@ hn_reader_close(HnReader *reader)
 	hn_statement_close(reader);
 }
 
-HnBatch *
-hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int ncols)
+static HnBatch *
+read_all(const char *what, const char *sql, const HnColumnSpec *spec, int ncols, bool defer)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	HnReader   *reader = hn_reader_open(what, sql, spec, ncols);
 	HnBatch    *batch = palloc0(sizeof(HnBatch));
+
+	reader->defer = defer;
 
 	init_batch(reader, batch);
 	reader->errcb.previous = error_context_stack;
@@ -600,6 +680,18 @@ hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int nco
 	MemoryContextSwitchTo(caller);
 	hn_reader_close(reader);
 	return batch;
+}
+
+HnBatch *
+hn_read_all(const char *what, const char *sql, const HnColumnSpec *spec, int ncols)
+{
+	return read_all(what, sql, spec, ncols, false);
+}
+
+HnBatch *
+hn_read_all_deferred(const char *what, const char *sql, const HnColumnSpec *spec, int ncols)
+{
+	return read_all(what, sql, spec, ncols, true);
 }
 
 /* ---------- prepared statements ---------- */

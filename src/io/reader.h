@@ -61,6 +61,9 @@ typedef struct HnColumn
 	float	   *vec;			/* HN_COL_VECTOR: nrows x dim, aligned */
 	int			dim;			/* HN_COL_VECTOR: 0 until the first row */
 	bool	   *isnull;			/* only for nullable columns */
+	/* HN_COL_VECTOR of hn_read_all_deferred: TOAST pointers of rows not fetched yet */
+	bool	   *pending;		/* nrows; NULL when nothing was deferred */
+	char	   *pointers;		/* TOAST_POINTER_SIZE bytes per row */
 } HnColumn;
 
 typedef struct HnBatch
@@ -70,6 +73,7 @@ typedef struct HnBatch
 	int			ncols;
 	const HnColumnSpec *spec;
 	HnColumn   *cols;			/* parallel to spec */
+	const char *what;			/* the input's name in messages */
 } HnBatch;
 
 typedef struct HnReader HnReader;
@@ -115,6 +119,24 @@ extern int64 hn_reader_count(const char *what, const char *sql);
 /* Reads the whole input into one batch (for inputs that fit in memory). */
 extern HnBatch *hn_read_all(const char *what, const char *sql,
 							const HnColumnSpec *spec, int ncols);
+
+/*
+ * hn_read_all, except that an embedding (or pgvector vector) stored out of
+ * line is not fetched from its TOAST table yet: the batch keeps its pointer
+ * (pending[row]), and hn_batch_vector_fetch reads it when it is needed, so a
+ * caller that uses the vectors of a few rows does not pay to read them all.
+ * The dimension rule is checked for every row at read time (from the
+ * pointer's raw size), the elements only when fetched.  Fetch within the
+ * same statement (the caller's snapshot keeps the TOAST rows).
+ */
+extern HnBatch *hn_read_all_deferred(const char *what, const char *sql,
+									 const HnColumnSpec *spec, int ncols);
+
+/*
+ * Row `row` of vector column c into dst (dim floats), fetched and checked
+ * if it was deferred, else copied from the matrix (dst may be that row).
+ */
+extern void hn_batch_vector_fetch(const HnBatch *batch, int c, int64 row, float *dst);
 
 /* Column lookup by spec index; the vector matrix row of a row. */
 static inline float *

@@ -463,6 +463,205 @@ hn_knn_add(HnKnn *knn, const float *docs, int64 ndocs, const int64 *keys)
 	knn->seen += ndocs;
 }
 
+/* ---------- one set against itself ---------- */
+
+/*
+ * The rows of one set are its queries and its documents: the dot products
+ * form a symmetric matrix, so each tile X_I X_J^T with I <= J serves both
+ * the queries of block I (its rows) and those of block J (its columns), and
+ * half the sgemm work of hn_knn_add is saved.  Tiles are scheduled in rounds
+ * of disjoint block pairs (a round-robin tournament, plus one round of the
+ * diagonal tiles), so the threads of a round never touch the same heap.
+ */
+typedef struct SelfWork
+{
+	HnKnn	   *knn;
+	const int64 *keys;
+	float		dmax;
+	bool		include_self;
+	int			block;			/* rows per block */
+	const int  *pairs;			/* this round's pairs: block numbers I <= J */
+	int			npairs;
+	float	   *tile;			/* block x block */
+	float	   *thr_col;		/* block */
+} SelfWork;
+
+/* scan_row's transform of a dot product with document row d */
+static inline float
+transformed(const HnKnn *knn, float dot, int64 d)
+{
+	if (knn->metric == HN_METRIC_COSINE)
+		return dot * knn->dinv[d];
+	if (knn->metric == HN_METRIC_L2)
+		return 2.0f * dot - knn->dsq[d];
+	return dot;
+}
+
+/*
+ * Offers every pair of the tile (I, J) to the heaps of both its rows: the
+ * tile's rows as queries of block I, its columns as queries of block J (on
+ * the diagonal only the pairs above it, and a row's own pair when asked).
+ * Thresholds only pre-select (see scan_row); one that has gone stale is
+ * lower than the current one and admits more candidates, never fewer.
+ */
+static void
+scan_pair(SelfWork *w, int bi, int bj)
+{
+	HnKnn	   *knn = w->knn;
+	int			dim = knn->dim;
+	int64		i0 = (int64) bi * w->block;
+	int64		j0 = (int64) bj * w->block;
+	int			ni = (int) Min(w->block, knn->nq - i0);
+	int			nj = (int) Min(w->block, knn->nq - j0);
+	const float *x = knn->queries;
+
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ni, nj, dim,
+				1.0f, x + i0 * dim, dim, x + j0 * dim, dim, 0.0f, w->tile, nj);
+	for (int c = 0; c < nj; c++)
+		w->thr_col[c] = threshold(knn, (int) (j0 + c), w->dmax);
+	for (int r = 0; r < ni; r++)
+	{
+		int64		q = i0 + r;
+		const float *xq = x + q * dim;
+		const float *row = w->tile + (int64) r * nj;
+		float		thr = threshold(knn, (int) q, w->dmax);
+		int			c0 = 0;
+
+		if (bi == bj)
+		{
+			if (w->include_self)
+			{
+				offer(knn, (int) q, hn_knn_pair_score(knn->metric, xq, xq, dim), w->keys[q]);
+				thr = threshold(knn, (int) q, w->dmax);
+			}
+			c0 = r + 1;
+		}
+		for (int c = c0; c < nj; c++)
+		{
+			int64		d = j0 + c;
+			const float *xd = x + d * dim;
+
+			if (transformed(knn, row[c], d) >= thr)
+			{
+				offer(knn, (int) q, hn_knn_pair_score(knn->metric, xq, xd, dim), w->keys[d]);
+				thr = threshold(knn, (int) q, w->dmax);
+			}
+			if (transformed(knn, row[c], q) >= w->thr_col[c])
+			{
+				offer(knn, (int) d, hn_knn_pair_score(knn->metric, xd, xq, dim), w->keys[q]);
+				w->thr_col[c] = threshold(knn, (int) d, w->dmax);
+			}
+		}
+	}
+}
+
+static void
+self_share(void *arg, int t, int nt)
+{
+	SelfWork   *w = &((SelfWork *) arg)[t];
+	int64		begin,
+				end;
+
+	hn_parallel_range(w->npairs, t, nt, &begin, &end);
+	for (int64 p = begin; p < end; p++)
+		scan_pair(w, w->pairs[2 * p], w->pairs[2 * p + 1]);
+}
+
+/*
+ * Round r (0 <= r < m - 1) of the circle method over m (even) players: m - 1
+ * stays, the others turn.  Pairs holding the bye (player nb, when nb is odd)
+ * are left out.  Returns the pairs written, smaller block first.
+ */
+static int
+tournament_round(int nb, int m, int r, int *pairs)
+{
+	int			np = 0;
+
+	for (int i = 0; i < m / 2; i++)
+	{
+		int			a = i == 0 ? m - 1 : (r + i) % (m - 1);
+		int			b = (r - i + (m - 1)) % (m - 1);
+
+		if (a >= nb || b >= nb)
+			continue;
+		pairs[2 * np] = Min(a, b);
+		pairs[2 * np + 1] = Max(a, b);
+		np++;
+	}
+	return np;
+}
+
+/* Runs the pairs of one round, a bounded number of multiply-adds per thread at a time. */
+static void
+self_round(SelfWork *work, int nt, const int *pairs, int npairs)
+{
+	HnKnn	   *knn = work[0].knn;
+	double		pair_madds = (double) work[0].block * work[0].block * knn->dim;
+	int			step = nt * (int) Max(1, ROUND_MAX_MADDS / pair_madds);
+
+	for (int p0 = 0; p0 < npairs; p0 += step)
+	{
+		int			np = Min(step, npairs - p0);
+		int			used = Min(nt, np);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int t = 0; t < used; t++)
+		{
+			work[t].pairs = pairs + 2 * p0;
+			work[t].npairs = np;
+		}
+		hn_parallel_run(used, self_share, work);
+	}
+}
+
+void
+hn_knn_self(HnKnn *knn, const int64 *keys, bool include_self)
+{
+	SelfWork	work[HN_PARALLEL_MAX];
+	int64		n = knn->nq;
+	int			threads = hn_blas_threads();
+	size_t		floats = hn_knn_tile_bytes() / sizeof(float);
+	int			block;
+	int			nb,
+				m;
+	int		   *pairs;
+	float		dmax;
+
+	Assert(!knn->finished && knn->seen == 0);
+	if (n == 0)
+		return;
+	dmax = chunk_norms(knn, knn->queries, n);
+	/* square tiles within the tile memory of every thread */
+	block = (int) Min(sqrt((double) floats / threads), TILE_MAX_QUERIES);
+	if (hn_knn_tile_docs_setting > 0)
+		block = hn_knn_tile_docs_setting;
+	block = (int) Max(Min(block, n), TILE_MIN_DOCS);
+	nb = (int) ((n + block - 1) / block);
+	m = nb + (nb & 1);
+	threads = Min(threads, Max(nb / 2, 1));
+	pairs = palloc(sizeof(int) * 2 * nb);
+	for (int t = 0; t < threads; t++)
+	{
+		work[t].knn = knn;
+		work[t].keys = keys;
+		work[t].dmax = dmax;
+		work[t].include_self = include_self;
+		work[t].block = block;
+		work[t].tile = MemoryContextAllocHuge(knn->cxt, sizeof(float) * (Size) block * block);
+		work[t].thr_col = MemoryContextAlloc(knn->cxt, sizeof(float) * block);
+	}
+	/* one thread: a multi-threaded sgemm instead */
+	if (threads == 1)
+		openblas_set_num_threads(hn_blas_threads());
+	for (int b = 0; b < nb; b++)
+		pairs[2 * b] = pairs[2 * b + 1] = b;
+	self_round(work, threads, pairs, nb);
+	for (int r = 0; r < m - 1; r++)
+		self_round(work, threads, pairs, tournament_round(nb, m, r, pairs));
+	pfree(pairs);
+	knn->seen += n;
+}
+
 /* ---------- results ---------- */
 
 static void

@@ -43,8 +43,10 @@
  * queries per thread, hn_knn_add splits the queries among that many threads
  * (pthreads started with all signals blocked), each running single-threaded
  * sgemm and its own queries' heap updates; with fewer queries, one thread
- * and a multi-threaded sgemm.  Worker threads only run BLAS and pure C over
- * the kernel's arrays (no palloc, no ereport): key_cmp must be pure too.
+ * and a multi-threaded sgemm.  hn_knn_self shares each round of disjoint
+ * block pairs among the threads instead.  Worker threads only run BLAS and
+ * pure C over the kernel's arrays (no palloc, no ereport): key_cmp must be
+ * pure too.
  * CHECK_FOR_INTERRUPTS() runs on the calling thread between rounds (one
  * corpus tile against all queries), each bounded in multiply-adds, so a
  * cancel is seen within milliseconds; no worker outlives a round.
@@ -74,6 +76,15 @@ extern HnKnn *hn_knn_begin(const float *queries, int nq, int dim,
 /* Scores one corpus chunk (ndocs x dim, row-major) against every query. */
 extern void hn_knn_add(HnKnn *knn, const float *docs, int64 ndocs,
 					   const int64 *keys);
+
+/*
+ * The queries as their own corpus, instead of hn_knn_add: each query's k best
+ * among the other queries (and itself too with include_self), keys[i] the key
+ * of query row i.  The results equal those of hn_knn_add(knn, queries, nq,
+ * keys) with the query's own pair left out, from half its sgemm work: the
+ * product of the set with itself is symmetric.  Call it once, alone.
+ */
+extern void hn_knn_self(HnKnn *knn, const int64 *keys, bool include_self);
 
 /* Orders every query's results; call once after the last hn_knn_add. */
 extern void hn_knn_finish(HnKnn *knn);
