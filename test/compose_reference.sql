@@ -3,7 +3,7 @@
 -- KMeans, imbalanced-learn 0.10 SMOTE / BorderlineSMOTE / ADASYN, numpy greedy
 -- k-center, facility location and MIG, numpy nearest training queries.
 BEGIN;
-SELECT plan(45);
+SELECT plan(48);
 
 \ir include/compose_data.psql
 
@@ -164,6 +164,34 @@ SELECT is((SELECT array_agg(n_near_duplicate ORDER BY tau) FROM leakage_report('
 	'SELECT id, embedding FROM xq WHERE id % 2 = 1', '{0.7,0.8,0.9}')),
 	(SELECT array_agg((SELECT count(*) FROM ref_split WHERE max_similarity >= t) ORDER BY t) FROM unnest(ARRAY[0.7, 0.8, 0.9]) t),
 	'leakage report: near duplicates per tau as numpy');
+
+-- ---------- smote over out-of-line embeddings ----------
+-- Plain SMOTE keeps TOAST pointers of out-of-line embeddings and fetches only the
+-- vectors of the classes it oversamples (docs/composition.md).  The same items as
+-- real[] (never deferred; checked against imbalanced-learn above) must give the
+-- same rows, number for number.
+CREATE TEMP TABLE xt (id bigint, class text, embedding embedding);
+INSERT INTO xt SELECT id, class, embedding::embedding FROM xd;
+-- (pg_column_size reports an out-of-line value's stored size: look at the relations instead)
+SELECT ok(pg_relation_size('xt') < (SELECT count(*) FROM xt) * 100
+		  AND pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'xt'::regclass))
+			  >= (SELECT sum(pg_column_size(embedding)) FROM xt),
+	'the test table keeps its embeddings out of line: small rows, the vectors in its TOAST table');
+SELECT is((SELECT count(*) FROM (
+		(SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda
+		 FROM smote('SELECT id, embedding, class FROM xt') EXCEPT ALL
+		 SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda
+		 FROM smote('SELECT id, embedding, class FROM xd'))
+		UNION ALL
+		(SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda
+		 FROM smote('SELECT id, embedding, class FROM xd') EXCEPT ALL
+		 SELECT syn_id, class, embedding::text, parent_id, neighbor_id, lambda
+		 FROM smote('SELECT id, embedding, class FROM xt'))) d),
+	0::bigint, 'smote over out-of-line embeddings = smote over the same vectors as real[]');
+UPDATE xt SET embedding = array_fill(0.05::real, ARRAY[600])::embedding
+	WHERE id = (SELECT min(id) FROM xt WHERE class = (SELECT class FROM xt GROUP BY class ORDER BY count(*) LIMIT 1));
+SELECT throws_ok($$SELECT * FROM smote('SELECT id, embedding, class FROM xt')$$, '22000', NULL,
+	'an out-of-line vector of another dimension in an oversampled class is an error (22000)');
 
 SELECT * FROM finish();
 ROLLBACK;
